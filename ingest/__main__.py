@@ -1,0 +1,90 @@
+"""CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `check`, `fetch`, `refs`.
+
+Exit codes: 0 all good, 1 some sources failed (the rest ingested), 2 usage/config error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import ConfigError
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", help="corpus folder (default: MANDATE_CORPUS_DIR or ./corpus)")
+    p.add_argument("--db", help="index folder (default: MANDATE_DB_DIR or ./.mandate/index)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _settings(args):
+    from .settings import get_settings
+
+    return get_settings(corpus_dir=getattr(args, "corpus", None), db_dir=getattr(args, "db", None))
+
+
+def cmd_ingest(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m ingest", description="Ingest the corpus into the index.")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it from scratch")
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args(argv)
+    from .pipeline import run_ingest
+
+    settings = _settings(args)
+    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        for s in report.sources:
+            extra = f" — {s.error}" if s.error else f" ({s.pages} pages, {s.chunks} chunks)"
+            print(f"{s.status:9} {s.source_id or '-':30} {s.path}{extra}")
+        rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
+        print(f"\n{len(report.sources)} sources, {report.pages_total} pages, {report.chunks_total} chunks in index; "
+              f"embedded {report.chunks_embedded} chunks in {report.seconds:.1f} s ({rate:.1f} chunks/s); "
+              f"{len(report.failed)} failed")
+    return 1 if report.failed else 0
+
+
+def cmd_check(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m ingest check", description="Verify the index is consistent.")
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    from .check import check_index
+    from .store import Store
+
+    store = Store(_settings(args), create=False)
+    problems = check_index(store)
+    if args.json:
+        print(json.dumps({"consistent": not problems, "problems": problems,
+                          "chunks": store.chunks.count(), "sources": len(store.registry())}))
+    else:
+        print("\n".join(problems) if problems else
+              f"index consistent: {len(store.registry())} sources, {store.chunks.count()} chunks")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "check":
+            return cmd_check(argv[1:])
+        if argv and argv[0] == "fetch":
+            from .fetch import main as fetch_main
+
+            return fetch_main(argv[1:])
+        if argv and argv[0] == "refs":
+            from .refs_cli import main as refs_main
+
+            return refs_main(argv[1:])
+        return cmd_ingest(argv)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # argparse
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Text cleaning for extracted PDF pages: hyphenation, whitespace, running headers/footers.
+
+The cleaned page text is what chunks point into, so every step here is deterministic.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_HYPHEN_BREAK = re.compile(r"(\w)-\n\s*([a-z])")
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_DIGITS = re.compile(r"\d+|\b[ivxlcdm]+\b", re.IGNORECASE)
+_PAGE_NUMBER_ONLY = re.compile(r"^(page\s*)?[\divxlcdm]{1,6}(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
+
+
+def _shape(line: str) -> str:
+    """A line with its numbers masked, so 'Page 3' and 'Page 4' count as the same header."""
+    return _DIGITS.sub("#", line.strip().lower())
+
+
+def running_lines(pages_lines: list[list[str]], edge: int = 3, min_share: float = 0.5) -> set[str]:
+    """Shapes of lines repeated at the top or bottom of at least ``min_share`` of the pages."""
+    if len(pages_lines) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages_lines:
+        nonblank = [ln for ln in lines if ln.strip()]
+        edge_lines = nonblank[:edge] + nonblank[-edge:]
+        counts.update({_shape(ln) for ln in edge_lines})
+    need = max(2, int(len(pages_lines) * min_share + 0.5))
+    return {shape for shape, n in counts.items() if n >= need and shape}
+
+
+def strip_running(lines: list[str], shapes: set[str], edge: int = 3) -> list[str]:
+    """Drop header/footer lines (by shape) and bare page numbers from a page's edges."""
+    nonblank_idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    edge_idx = set(nonblank_idx[:edge] + nonblank_idx[-edge:])
+    out = []
+    for i, ln in enumerate(lines):
+        if i in edge_idx and (_shape(ln) in shapes or _PAGE_NUMBER_ONLY.match(ln.strip())):
+            continue
+        out.append(ln)
+    return out
+
+
+def normalise(text: str) -> str:
+    """Join hyphenated line breaks, turn line breaks into spaces, keep paragraph breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "")
+    text = _SPACES.sub(" ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    paragraphs = re.split(r"\n{2,}", text)
+    paragraphs = [p.replace("\n", " ").strip() for p in paragraphs]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def clean_pages(raw_pages: list[str]) -> list[str]:
+    """Clean every page of one document; running lines are found across the whole document."""
+    pages_lines = [raw.splitlines() for raw in raw_pages]
+    shapes = running_lines(pages_lines)
+    return [normalise("\n".join(strip_running(lines, shapes))) for lines in pages_lines]
+
+
+_HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[A-Z][^.!?;:]{2,80}$")
+
+
+def heading_candidates(raw_page: str) -> list[str]:
+    """Heuristic headings of a page without an outline: short numbered or title-like lines."""
+    found = []
+    for line in raw_page.splitlines():
+        s = line.strip()
+        if not s or len(s) > 80 or len(s.split()) > 10:
+            continue
+        numbered = re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", s)
+        if numbered and _HEADING.match(s):
+            found.append(s)
+        elif s.lower() in {"abstract", "introduction", "conclusion", "conclusions", "references", "bibliography", "summary", "executive summary", "recommendations"}:
+            found.append(s)
+    return found

@@ -1,0 +1,274 @@
+"""``python -m ingest fetch [--corpus DIR] [--json]``: download manifest sources missing from the corpus.
+
+For every ``[[source]]`` in ``sources.toml`` with a ``url`` whose ``file`` is not in the corpus
+folder, download it (http/https only; see ``http_download``). A landing page is resolved to the PDF
+it links to (one hop). Files are written atomically inside the corpus folder and never overwrite a
+file fetch did not download; results go to ``sources.lock`` (JSON). Exit codes: 0 = every manifest
+file is present afterwards, 1 = something is missing (the report says where to drop it by hand),
+2 = usage or configuration error.
+
+File types by the manifest's ``file`` suffix: ``.pdf`` must end up a real PDF (an HTML page
+without a PDF link is kept as ``<stem>.html`` but the entry still counts as failed); ``.html`` /
+``.htm`` saves the page as served; no suffix (or no ``file``: the id's slug) saves ``<stem>.pdf``
+or ``<stem>.html``, whichever the source turns out to be.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import http_download as hd
+from .errors import ConfigError
+from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
+from .settings import Settings, get_settings
+
+_WANT = {".pdf": "pdf", ".html": "html", ".htm": "html", "": "any"}
+_MIME = {"pdf": "application/pdf", "html": "text/html"}
+
+
+@dataclass
+class Result:
+    id: str
+    status: str  # downloaded | present | failed | no-url
+    url: str = ""
+    file: str = ""  # the file the manifest expects in the corpus folder
+    saved: str = ""  # the file written (or found) in the corpus folder
+    reason: str = ""
+    final_url: str = ""
+    sha256: str = ""
+    bytes: int = 0
+    content_type: str = ""
+    note: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.status == "failed" or (self.status == "no-url" and bool(self.file))
+
+
+def safe_name(name: str) -> str:
+    """The manifest's file name if it is a plain name inside the corpus folder, else ValueError."""
+    n = name.strip()
+    if (not n or n in (".", "..") or n.startswith(".") or any(c in n for c in "/\\:\x00")
+            or len(n.encode("utf-8")) > 255 or Path(n).is_absolute()):
+        raise ValueError(f"unsafe file name {name!r} in sources.toml: use a plain file name (no folders, no '..')")
+    return n
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _atomic_write(corpus: Path, name: str, data: bytes) -> None:
+    """Write to a temp file in the corpus folder, then ``os.replace`` onto ``corpus/name``."""
+    target = corpus / name
+    if target.parent.resolve() != corpus.resolve():  # belt and braces after safe_name
+        raise ValueError(f"refusing to write outside {corpus}: {name!r}")
+    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".fetch-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_lock(corpus: Path) -> dict[str, dict]:
+    path = corpus / LOCK_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(sources, dict):
+        raise ConfigError(f"{path} has no 'sources' object; fix or delete it")
+    return sources
+
+
+def write_lock(corpus: Path, sources: dict[str, dict]) -> None:
+    text = json.dumps({"version": 1, "sources": dict(sorted(sources.items()))}, indent=2, ensure_ascii=False)
+    _atomic_write(corpus, LOCK_NAME, (text + "\n").encode("utf-8"))
+
+
+def _may_write(corpus: Path, name: str, lock: dict[str, dict]) -> bool:
+    """True if ``name`` is free, or holds exactly what fetch itself downloaded earlier (per the lock)."""
+    path = corpus / name
+    if not os.path.lexists(path):
+        return True
+    if path.is_symlink() or not path.is_file():
+        return False
+    digest = _sha256_file(path)
+    return any(rec.get("file") == name and rec.get("sha256") == digest for rec in lock.values())
+
+
+def _resolve(url: str, want: str, title: str, s: Settings) -> tuple[hd.Response, str, str, str]:
+    """Download ``url``; follow a landing page one hop to its PDF. Returns (response, kind, landing_url, note)."""
+    kw = dict(timeout=s.fetch_timeout_s, max_bytes=int(s.max_file_mb * 1024 * 1024), retries=s.fetch_retries)
+    resp = hd.download(url, **kw)
+    kind = hd.sniff(resp.body, resp.content_type)
+    if kind != "html" or want == "html":
+        return resp, kind, "", ""
+    tried = []
+    for link in hd.pdf_links(resp.body, resp.final_url, title)[: hd.MAX_LINK_HOPS]:
+        try:
+            doc = hd.download(link, **kw)
+        except hd.FetchError as exc:
+            tried.append(f"{link}: {exc.reason}")
+            continue
+        if hd.sniff(doc.body, doc.content_type) == "pdf":
+            return doc, "pdf", resp.final_url, ""
+        tried.append(f"{link}: not a PDF")
+    note = "the page links to no PDF" if not tried else "no PDF link on the page worked (" + "; ".join(tried) + ")"
+    return resp, "html", "", note
+
+
+def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str, dict]) -> Result:
+    """Fetch one manifest entry if its file is missing; updates ``lock`` (and sources.lock) on success."""
+    r = Result(id=entry.id, status="failed", url=entry.url.strip())
+    if not r.url and not entry.file:
+        return Result(id=entry.id, status="no-url", reason="no url and no file in sources.toml")
+    raw = entry.file or slugify(entry.id)
+    try:
+        r.file = name = safe_name(raw)
+    except ValueError as exc:
+        r.file, r.reason = raw, str(exc)
+        return r
+    want, stem = _WANT.get(Path(name).suffix.lower()), Path(name).stem
+    names = [name, f"{stem}.pdf", f"{stem}.html"] if want == "any" else [name]
+    found = next((n for n in names if os.path.lexists(corpus / n)), None)
+    if found:
+        r.status, r.saved = "present", found
+        rec = lock.get(entry.id) or {}
+        if rec.get("file") == found and (corpus / found).is_file() and rec.get("sha256") != _sha256_file(corpus / found):
+            r.note = "differs from sources.lock; kept as is"
+        return r
+    if not r.url:
+        r.status, r.reason = "no-url", "file missing and no url in sources.toml"
+        return r
+    if want is None:
+        r.reason = f"cannot fetch into {name!r}: fetch saves only .pdf or .html files"
+        return r
+    try:
+        resp, kind, landing, note = _resolve(r.url, want, entry.title, s)
+    except hd.FetchError as exc:
+        r.reason = exc.reason
+        return r
+    served = f" (served as {resp.content_type})" if resp.content_type and resp.content_type != _MIME.get(kind) else ""
+    if kind == "other" or (want == "html" and kind != "html"):
+        r.final_url, r.reason = resp.final_url, f"wrong type: got {kind.upper() if kind != 'other' else 'neither PDF nor HTML'}{served}, expected {name}"
+        return r
+    save = name if want == kind else f"{stem}.{kind}"
+    r.saved, r.final_url, r.content_type = save, resp.final_url, _MIME[kind]
+    r.sha256, r.bytes = hashlib.sha256(resp.body).hexdigest(), len(resp.body)
+    r.note = "; ".join(x for x in (f"via landing page {landing}" if landing else "", note, f"HTML{served}" if kind == "html" and served else "") if x)
+    if not _may_write(corpus, save, lock):
+        r.saved, r.reason = "", f"{save} already exists and was not downloaded by fetch; left untouched"
+        return r
+    try:
+        _atomic_write(corpus, save, resp.body)
+        rec = {"url": r.url, "final_url": r.final_url, "file": save, "sha256": r.sha256, "bytes": r.bytes,
+               "content_type": r.content_type, "served_content_type": resp.content_type,
+               "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if landing:
+            rec["landing_url"] = landing
+        if want == "pdf" and kind == "html":
+            rec["note"] = f"wanted {name} (PDF) but only an HTML page was found; {note}"
+        lock[entry.id] = rec
+        write_lock(corpus, lock)
+    except (OSError, ValueError) as exc:
+        r.saved, r.reason = "", f"could not write {save} in {corpus}: {exc}"
+        return r
+    if want == "pdf" and kind == "html":
+        r.reason = f"{note}{served}; kept the page as {save}, but the manifest wants a PDF ({name})"
+        return r
+    r.status = "downloaded"
+    return r
+
+
+def _line(r: Result) -> str:
+    if r.status == "downloaded":
+        extra = f" ({r.bytes:,} bytes from {r.final_url}" + (f"; {r.note}" if r.note else "") + ")"
+        return f"  downloaded  {r.id} -> {r.saved}{extra}"
+    if r.status == "present":
+        return f"  present     {r.id}: {r.saved}" + (f" ({r.note})" if r.note else "")
+    return f"  {r.status:<11} {r.id}: {r.reason}"
+
+
+def _missing_report(results: list[Result], corpus: Path) -> str:
+    missing = [r for r in results if r.missing]
+    if not missing:
+        return "All manifest files are present."
+    lines = [f"{len(missing)} source(s) missing. Download them by hand and put them in the corpus folder:", f"  {corpus}"]
+    for r in missing:
+        target = f"save as {r.file}" if r.file and r.file == Path(r.file).name else "fix its file name in sources.toml first"
+        lines.append(f"  - {r.id}: {r.url or '(no url in sources.toml)'}\n      -> {target}")
+    return "\n".join(lines + ["Then run `python -m ingest fetch` again to check."])
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest fetch", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: settings.corpus_dir)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with per-entry results")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
+        return int(exc.code or 0)
+
+    def usage_error(msg: str) -> int:
+        print(f"fetch: {msg}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"ok": False, "exit_code": 2, "error": msg}))
+        return 2
+
+    try:
+        s = get_settings(corpus_dir=args.corpus)
+    except ValidationError as exc:
+        return usage_error(f"invalid MANDATE_* setting: {exc}")
+    if s.max_file_mb <= 0 or s.fetch_timeout_s <= 0 or s.fetch_retries < 0:
+        return usage_error("max_file_mb and fetch_timeout_s must be > 0, fetch_retries >= 0")
+    corpus = Path(s.corpus_dir).expanduser().resolve()
+    if not corpus.is_dir():
+        return usage_error(f"corpus folder {corpus} does not exist (create it or pass --corpus DIR)")
+    try:
+        entries, lock = load_manifest(corpus), load_lock(corpus)
+    except ConfigError as exc:
+        return usage_error(str(exc))
+    if not entries and not args.json:
+        print(f"fetch: no [[source]] entries in {corpus / MANIFEST_NAME}; nothing to do")
+    if entries and not args.json:
+        print(f"fetch: {len(entries)} source(s), corpus folder {corpus}", flush=True)
+    results = []
+    for entry in entries:
+        results.append(fetch_entry(entry, corpus, s, lock))
+        if not args.json:
+            print(_line(results[-1]), flush=True)
+    code = 1 if any(r.missing for r in results) else 0
+    if args.json:
+        missing = [{"id": r.id, "url": r.url, "file": r.file, "reason": r.reason} for r in results if r.missing]
+        print(json.dumps({"ok": code == 0, "exit_code": code, "corpus_dir": str(corpus),
+                          "lock": str(corpus / LOCK_NAME), "results": [asdict(r) for r in results],
+                          "missing": missing}, indent=2, ensure_ascii=False))
+    elif entries:
+        print("\n" + _missing_report(results, corpus))
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,98 @@
+"""BM25 index over all chunks, built at ingest time and persisted next to the vector index.
+
+The engine loads it and never rebuilds it per query; a fingerprint of the registry tells
+whether it still matches the stored chunks.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import bm25s
+
+from .store import Store
+
+_STEMMER = None
+
+
+def stemmer():
+    global _STEMMER
+    if _STEMMER is None:
+        try:
+            import Stemmer
+
+            _STEMMER = Stemmer.Stemmer("english")
+        except ImportError:
+            _STEMMER = False
+    return _STEMMER or None
+
+
+def tokenize(texts: list[str]):
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False)
+
+
+def fingerprint(store: Store) -> str:
+    reg = store.registry()
+    items = sorted((sid, e.sha256, e.chunks) for sid, e in reg.items())
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:32]
+
+
+def bm25_dir(db_dir: Path, collection: str) -> Path:
+    return Path(db_dir) / f"bm25-{collection}"
+
+
+def build(store: Store, db_dir: Path) -> Path:
+    """(Re)build the BM25 index from every stored chunk; swap it in atomically."""
+    got = store.chunks.get(include=["documents"])
+    ids, docs = got["ids"], got["documents"]
+    target = bm25_dir(db_dir, store.settings.collection)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=target.parent))
+    retriever = bm25s.BM25()
+    if docs:
+        retriever.index(tokenize(docs), show_progress=False)
+        retriever.save(str(tmp / "index"))
+    (tmp / "ids.json").write_text(json.dumps(ids))
+    (tmp / "fingerprint").write_text(fingerprint(store))
+    old = target.with_name(target.name + ".old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+class LexicalIndex:
+    """A loaded BM25 index: query -> [(chunk_id, score)]."""
+
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+        self.ids: list[str] = json.loads((self.dir / "ids.json").read_text())
+        self.fingerprint = (self.dir / "fingerprint").read_text().strip()
+        self.retriever = bm25s.BM25.load(str(self.dir / "index")) if self.ids else None
+
+    @classmethod
+    def load_or_build(cls, store: Store, db_dir: Path) -> "LexicalIndex":
+        d = bm25_dir(db_dir, store.settings.collection)
+        try:
+            idx = cls(d)
+            if idx.fingerprint == fingerprint(store):
+                return idx
+        except (OSError, ValueError, json.JSONDecodeError):
+            pass
+        return cls(build(store, db_dir))
+
+    def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
+        if not self.retriever or not query.strip():
+            return []
+        toks = tokenize([query])
+        if not toks.vocab:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self.retriever.retrieve(toks, k=k, show_progress=False)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

@@ -1,0 +1,90 @@
+"""The corpus manifest ``corpus/sources.toml``: what each document is and where it comes from."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+MANIFEST_NAME = "sources.toml"
+LOCK_NAME = "sources.lock"
+KINDS = ("paper", "cited")
+
+
+@dataclass
+class ManifestEntry:
+    id: str
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    url: str = ""
+    kind: str = "cited"
+    file: str = ""  # file name inside the corpus folder
+    password: str = ""
+
+
+def slugify(name: str) -> str:
+    """A stable, readable source id from a file name."""
+    stem = Path(name).stem.lower()
+    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-") or "source"
+
+
+def load_manifest(corpus_dir: Path) -> list[ManifestEntry]:
+    path = Path(corpus_dir) / MANIFEST_NAME
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    entries = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("source", [])):
+        if not isinstance(raw, dict) or not raw.get("id"):
+            raise ConfigError(f"{path}: [[source]] #{i + 1} has no id")
+        kind = raw.get("kind", "cited")
+        if kind not in KINDS:
+            raise ConfigError(f"{path}: source {raw['id']!r} has kind {kind!r}; use one of {KINDS}")
+        if raw["id"] in seen:
+            raise ConfigError(f"{path}: duplicate source id {raw['id']!r}")
+        seen.add(raw["id"])
+        known = {k: raw[k] for k in ManifestEntry.__dataclass_fields__ if k in raw}
+        known["authors"] = list(known.get("authors", []))
+        entries.append(ManifestEntry(**known))
+    return entries
+
+
+def entry_for_file(entries: list[ManifestEntry], file_name: str) -> ManifestEntry | None:
+    for e in entries:
+        if e.file and e.file == file_name:
+            return e
+    return None
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{s}"'
+
+
+def append_entries(corpus_dir: Path, entries: list[ManifestEntry]) -> None:
+    """Append entries to the manifest without rewriting (or losing comments of) existing ones."""
+    path = Path(corpus_dir) / MANIFEST_NAME
+    blocks = []
+    for e in entries:
+        lines = ["", "[[source]]"]
+        for k in ManifestEntry.__dataclass_fields__:
+            v = getattr(e, k)
+            if v in ("", None, []):
+                continue
+            lines.append(f"{k} = {_toml_value(v)}")
+        blocks.append("\n".join(lines) + "\n")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("".join(blocks))

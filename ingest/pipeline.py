@@ -1,0 +1,179 @@
+"""The ingest run: corpus -> parse -> chunk -> embed -> Chroma, idempotent and crash-safe.
+
+Order of writes per source: pages, chunks (deterministic ids, upserts), delete the source's
+other versions, then its registry entry. A run killed at any point leaves either the old
+version registered (new rows are orphans, collected by the next run) or the new one.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .chunking import chunk_pages, make_splitter
+from .embedder import load_embeddings, tokenizer_of
+from .errors import ConfigError, IngestError
+from .lexical import build as build_bm25
+from .manifest import load_manifest
+from .parse_pdf import parse_pdf
+from .parse_text import parse_html, parse_text
+from .records import ParsedDocument, Source
+from .settings import Settings
+from .sources import PARSERS, Candidate, discover, guess_text_title
+from .store import RegistryEntry, Store
+
+
+@dataclass
+class SourceResult:
+    path: str
+    source_id: str
+    status: str  # added | updated | unchanged | removed | failed
+    pages: int = 0
+    chunks: int = 0
+    error: str | None = None
+    error_kind: str | None = None
+
+
+@dataclass
+class IngestReport:
+    sources: list[SourceResult] = field(default_factory=list)
+    chunks_total: int = 0
+    pages_total: int = 0
+    seconds: float = 0.0
+    chunks_embedded: int = 0
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [s for s in self.sources if s.status == "failed"]
+
+    def to_json(self) -> dict:
+        return {"sources": [asdict(s) for s in self.sources], "chunks_total": self.chunks_total,
+                "pages_total": self.pages_total, "seconds": round(self.seconds, 3),
+                "chunks_embedded": self.chunks_embedded}
+
+
+def parse_source(src: Source, settings: Settings) -> ParsedDocument:
+    kind = PARSERS[src.path.suffix.lower()]
+    if kind == "pdf":
+        doc = parse_pdf(src.path, passwords=[src.password, settings.pdf_password], max_pages=settings.max_pages,
+                        min_chars_per_page=settings.min_text_chars_per_page)
+    elif kind == "html":
+        doc = parse_html(src.path)
+    else:
+        doc = parse_text(src.path)
+        if not doc.title and doc.pages:
+            doc.title = guess_text_title(src.path.read_text(encoding="utf-8", errors="replace"))
+    return doc
+
+
+def _titled(src: Source, doc: ParsedDocument) -> Source:
+    if src.title:
+        return src
+    title = doc.title or src.path.stem.replace("_", " ").replace("-", " ")
+    return Source(**{**src.__dict__, "title": title})
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, progress: bool = True, log=None):
+        self.settings = settings
+        self.progress = progress
+        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        self.store = Store(settings)
+        self.embeddings = load_embeddings(settings.embedding_model, settings.embed_batch_size)
+        self.splitter = make_splitter(tokenizer_of(self.embeddings), settings.chunk_tokens, settings.chunk_overlap_tokens)
+        self.vs = self.store.vectorstore(self.embeddings)
+
+    def _store_source(self, src: Source, doc: ParsedDocument, bar) -> int:
+        chunks = chunk_pages(src, doc.pages, doc.headings, self.splitter)
+        self.store.upsert_pages(src, doc.pages)
+        step = self.settings.embed_batch_size
+        for i in range(0, len(chunks), step):
+            batch = chunks[i:i + step]
+            self.store.upsert_chunks(self.vs, batch)
+            bar.update(len(batch))
+        self.store.delete_source(src.source_id, keep_hash=src.sha256)
+        self.store.put_registry(RegistryEntry(
+            source_id=src.source_id, sha256=src.sha256, path=str(src.path), title=src.title, kind=src.kind,
+            url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year))
+        return len(chunks)
+
+    def run(self) -> IngestReport:
+        t0 = time.perf_counter()
+        corpus = Path(self.settings.corpus_dir)
+        if not corpus.is_dir():
+            raise ConfigError(f"corpus folder {corpus} does not exist")
+        entries = load_manifest(corpus)
+        registry = self.store.registry()
+        report = IngestReport()
+        candidates = discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password)
+        todo: list[Candidate] = []
+        seen_ids: set[str] = set()
+        for c in candidates:
+            if c.error:
+                report.sources.append(SourceResult(str(c.path), c.sid, "failed",
+                                                   error=c.error.reason, error_kind=c.error.kind))
+                continue
+            seen_ids.add(c.source.source_id)
+            reg = registry.get(c.source.source_id)
+            if reg and reg.sha256 == c.source.sha256:
+                report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
+            else:
+                todo.append(c)
+        # Sources whose file is gone: chunks first, registry last (a crash in between is redone).
+        for sid, reg in sorted(registry.items()):
+            if sid not in seen_ids and not any(c.source and c.source.source_id == sid for c in todo):
+                self.store.delete_source(sid)
+                self.store.drop_registry(sid)
+                report.sources.append(SourceResult(reg.path, sid, "removed"))
+        parsed: list[tuple[Candidate, ParsedDocument]] = []
+        for c in tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr):
+            try:
+                doc = parse_source(c.source, self.settings)
+                parsed.append((c, doc))
+                for w in doc.warnings:
+                    self.log(f"warning: {c.path}: {w}")
+            except IngestError as exc:
+                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
+            except Exception as exc:  # a parser bug must not stop the run
+                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
+                                                   error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
+        with tqdm(desc="embedding", unit="chunk", disable=not self.progress, file=sys.stderr) as bar:
+            for c, doc in parsed:
+                src = _titled(c.source, doc)
+                n = self._store_source(src, doc, bar)
+                status = "updated" if c.source.source_id in registry else "added"
+                report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
+                report.chunks_embedded += n
+        final = self.store.registry()
+        self.store.collect_orphans(final)
+        if todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings):
+            build_bm25(self.store, self.settings.db_dir)
+        report.chunks_total = self.store.chunks.count()
+        report.pages_total = sum(e.pages for e in final.values())
+        report.sources.sort(key=lambda s: s.path)
+        report.seconds = time.perf_counter() - t0
+        for s in report.failed:
+            self.log(f"failed: {s.path}: {s.error}")
+        return report
+
+
+def _bm25_present(settings: Settings) -> bool:
+    from .lexical import bm25_dir
+
+    return (bm25_dir(settings.db_dir, settings.collection) / "fingerprint").exists()
+
+
+def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False) -> IngestReport:
+    if rebuild:
+        from .store import make_client
+
+        client = make_client(settings)
+        for suffix in ("chunks", "pages", "sources"):
+            try:
+                client.delete_collection(f"{settings.collection}_{suffix}")
+            except Exception:
+                pass
+    return Ingestor(settings, progress=progress).run()

