@@ -63,7 +63,7 @@ def chunk_pages(source: Source, pages: list[Page], headings: list[Heading], spli
                 end = m.end() if m else end
             cursor = start + 1
             chunks.append(Chunk(
-                chunk_id=chunk_id(source.sha256, page.index, pos),
+                chunk_id=chunk_id(source.source_id, source.sha256, page.index, pos),
                 source_id=source.source_id, source_hash=source.sha256, title=source.title,
                 kind=source.kind, page_index=page.index, page_label=page.label,
                 section=section_at(headings, page.index, start), start=start, end=end,

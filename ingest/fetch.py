@@ -223,8 +223,8 @@ def _missing_report(results: list[Result], corpus: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest fetch", description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: settings.corpus_dir)")
+    parser = argparse.ArgumentParser(prog="python -m ingest fetch", description="Download manifest sources missing from the corpus folder.")
+    parser.add_argument("--corpus", type=Path, default=None, metavar="DIR", help="corpus folder (default: settings.corpus_dir)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with per-entry results")
     try:
         args = parser.parse_args(argv)

@@ -77,6 +77,15 @@ class Chunk:
         return d
 
 
-def chunk_id(source_hash: str, page_index: int, position: int) -> str:
+def version_key(source_id: str, source_hash: str) -> str:
+    """One version of one source (the same file under two names stays two sources)."""
+    return f"{source_hash[:16]}-{source_id}"
+
+
+def chunk_id(source_id: str, source_hash: str, page_index: int, position: int) -> str:
     """Deterministic id: same content, page and position -> same id (idempotent upserts)."""
-    return f"{source_hash[:16]}:p{page_index}:c{position}"
+    return f"{version_key(source_id, source_hash)}:p{page_index}:c{position}"
+
+
+def page_id(source_id: str, source_hash: str, page_index: int) -> str:
+    return f"{version_key(source_id, source_hash)}:p{page_index}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import chromadb
 
 from .errors import ConfigError, IndexMismatch
-from .records import Chunk, Page, Source
+from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 
 SCHEMA = 1
@@ -112,7 +112,7 @@ class Store:
         if not pages:
             return
         self.pages.upsert(
-            ids=[f"{source.short_hash}:p{p.index}" for p in pages], embeddings=[DUMMY] * len(pages),
+            ids=[page_id(source.source_id, source.sha256, p.index) for p in pages], embeddings=[DUMMY] * len(pages),
             documents=[p.text for p in pages],
             metadatas=[{"source_id": source.source_id, "source_hash": source.sha256,
                         "page_index": p.index, "page_label": p.label} for p in pages])
@@ -138,8 +138,8 @@ class Store:
                 self.delete_source(sid, keep_hash=entry.sha256)
 
     # -- reads ----------------------------------------------------------------------------
-    def page_text(self, source_hash: str, page_index: int) -> str | None:
-        got = self.pages.get(ids=[f"{source_hash[:16]}:p{page_index}"], include=["documents"])
+    def page_text(self, source_id: str, source_hash: str, page_index: int) -> str | None:
+        got = self.pages.get(ids=[page_id(source_id, source_hash, page_index)], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
     def all_chunk_meta(self) -> tuple[list[str], list[dict]]:

@@ -1,0 +1,142 @@
+"""Ingest runs on real pypdf, the real embedding model and embedded Chroma."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from ingest.__main__ import main as cli
+from ingest.check import check_index
+from ingest.errors import IndexMismatch
+from ingest.pipeline import run_ingest
+from ingest.store import Store
+from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
+
+
+def _snapshot(settings):
+    store = Store(settings, create=False)
+    got = store.chunks.get(include=["documents", "metadatas"])
+    return {i: (d, m["page_label"], m["start"], m["end"]) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+
+def _statuses(report):
+    return {s.path.rsplit("/", 1)[-1]: s.status for s in report.sources}
+
+
+def test_idempotent_update_delete(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(1, 3), title="Doc A")
+    write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(2, 2), title="Doc B")
+    (s.corpus_dir / "note.txt").write_text("Gender focal points advise commanders on gender perspectives.\n")
+    r1 = run_ingest(s, progress=False)
+    assert _statuses(r1) == {"a.pdf": "added", "b.pdf": "added", "note.txt": "added"}
+    snap1 = _snapshot(s)
+    assert len(snap1) == r1.chunks_total > 5
+    titles = {m["title"] for m in Store(s).chunks.get(include=["metadatas"])["metadatas"]}
+    assert {"Doc A", "Doc B"} <= titles
+
+    r2 = run_ingest(s, progress=False)
+    assert set(_statuses(r2).values()) == {"unchanged"}
+    assert r2.chunks_embedded == 0 and _snapshot(s) == snap1
+
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(3, 2), title="Doc A v2")  # changed content
+    (s.corpus_dir / "b.pdf").unlink()
+    r3 = run_ingest(s, progress=False)
+    assert _statuses(r3) == {"a.pdf": "updated", "b.pdf": "removed", "note.txt": "unchanged"}
+    snap3 = _snapshot(s)
+    assert not any(i.startswith(tuple(k.split(":")[0] for k in snap1 if "-b:" in k)) for i in snap3)
+    metas = Store(s).chunks.get(include=["metadatas"])["metadatas"]
+    assert {m["source_id"] for m in metas} == {"a", "note"}
+    assert {m["title"] for m in metas if m["source_id"] == "a"} == {"Doc A v2"}
+    assert check_index(Store(s)) == []
+
+    # a clean build of the same corpus gives exactly the same index
+    clean = make_settings(db_dir=s.db_dir.parent / "clean")
+    run_ingest(clean, progress=False)
+    assert _snapshot(clean) == snap3
+
+
+def test_bad_files_named_and_rest_ingested(make_settings, capsys):
+    s = make_settings(max_file_mb=0.05)
+    write_pdf(s.corpus_dir / "good.pdf", synthetic_pages(4, 1))
+    (s.corpus_dir / "empty.pdf").write_bytes(b"")
+    (s.corpus_dir / "fake.pdf").write_text("this is not a pdf at all")
+    (s.corpus_dir / "slides.pptx").write_bytes(b"PK\x03\x04junk")
+    (s.corpus_dir / "huge.txt").write_text("word " * 20000)
+    report = run_ingest(s, progress=False)
+    by_name = {x.path.rsplit("/", 1)[-1]: x for x in report.sources}
+    assert by_name["good.pdf"].status == "added"
+    assert by_name["empty.pdf"].status == "failed" and by_name["empty.pdf"].error_kind in {"broken", "empty"}
+    assert by_name["fake.pdf"].error_kind == "broken"
+    assert by_name["slides.pptx"].error_kind == "unsupported" and ".pptx" in by_name["slides.pptx"].error
+    assert by_name["huge.txt"].error_kind == "too_large" and "MB" in by_name["huge.txt"].error
+    err = capsys.readouterr().err
+    for name in ("empty.pdf", "fake.pdf", "slides.pptx", "huge.txt"):
+        assert name in err  # one clear line naming the file
+    assert check_index(Store(s)) == []
+
+
+def test_changed_to_broken_keeps_stored_version(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(5, 2))
+    run_ingest(s, progress=False)
+    before = _snapshot(s)
+    (s.corpus_dir / "a.pdf").write_bytes(b"%PDF-1.4 truncated garbage")
+    report = run_ingest(s, progress=False)
+    assert report.sources[0].status == "failed"
+    assert _snapshot(s) == before  # nothing already stored is lost
+    assert check_index(Store(s)) == []
+
+
+def test_settings_mismatch_is_a_clear_error(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(6, 1))
+    run_ingest(s, progress=False)
+    other = make_settings(chunk_tokens=120)
+    with pytest.raises(IndexMismatch, match="--rebuild"):
+        run_ingest(other, progress=False)
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--json"]) == 0
+    rebuilt = run_ingest(other, progress=False, rebuild=True)
+    assert rebuilt.chunks_total > 0
+
+
+def test_cli_json_and_exit_codes(make_settings, capsys, monkeypatch):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(7, 2))
+    (s.corpus_dir / "bad.pdf").write_text("nope")
+    code = cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert set(out) >= {"sources", "chunks_total", "seconds"}
+    row = {r["path"].rsplit("/", 1)[-1]: r for r in out["sources"]}
+    assert set(row["a.pdf"]) >= {"path", "source_id", "status", "pages", "chunks", "error"}
+    assert row["a.pdf"]["status"] == "added" and row["a.pdf"]["pages"] == 2 and row["a.pdf"]["error"] is None
+    assert row["bad.pdf"]["status"] == "failed" and row["bad.pdf"]["error"]
+    assert cli(["check", "--db", str(s.db_dir)]) == 0
+    (s.corpus_dir / "bad.pdf").unlink()
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir)]) == 0
+    assert cli(["--corpus", str(s.corpus_dir / "missing"), "--db", str(s.db_dir)]) == 2
+    assert cli(["--no-such-flag"]) == 2
+    assert cli(["check", "--db", str(s.db_dir.parent / "nothing")]) == 2
+
+
+def test_check_detects_orphans(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(8, 1))
+    run_ingest(s, progress=False)
+    store = Store(s)
+    store.chunks.upsert(ids=["zzz-orphan:p0:c0"], embeddings=[[0.1] * 384], documents=["x"],
+                        metadatas=[{"source_id": "ghost", "source_hash": "0" * 64}])
+    assert any("orphan" in p for p in check_index(store))
+    run_ingest(s, progress=False)  # next run collects it
+    assert check_index(Store(s)) == []
+
+
+def test_same_file_under_two_names(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(9, 2))
+    shutil.copy(s.corpus_dir / "a.pdf", s.corpus_dir / "copy.pdf")
+    report = run_ingest(s, progress=False)
+    assert {x.status for x in report.sources} == {"added"}
+    assert check_index(Store(s)) == []
