@@ -43,6 +43,24 @@ def strip_running(lines: list[str], shapes: set[str], edge: int = 3) -> list[str
     return out
 
 
+_FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z\"“]")
+
+
+def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) -> list[str]:
+    """Put headings and bottom-of-page footnotes in paragraphs of their own (blank lines around)."""
+    out: list[str] = []
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        is_heading = s in headings or (s and heading_candidates(s) == [s])
+        is_note = i >= n - footnote_zone and bool(_FOOTNOTE.match(s))
+        if is_heading or is_note:
+            out += ["", ln, ""] if is_heading else ["", ln]
+        else:
+            out.append(ln)
+    return out
+
+
 def normalise(text: str) -> str:
     """Join hyphenated line breaks, turn line breaks into spaces, keep paragraph breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "")
@@ -54,11 +72,12 @@ def normalise(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def clean_pages(raw_pages: list[str]) -> list[str]:
+def clean_pages(raw_pages: list[str], headings: set[str] | None = None) -> list[str]:
     """Clean every page of one document; running lines are found across the whole document."""
     pages_lines = [raw.splitlines() for raw in raw_pages]
     shapes = running_lines(pages_lines)
-    return [normalise("\n".join(strip_running(lines, shapes))) for lines in pages_lines]
+    heads = {h.strip() for h in headings or set()}
+    return [normalise("\n".join(mark_blocks(strip_running(lines, shapes), heads))) for lines in pages_lines]
 
 
 _HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[A-Z][^.!?;:]{2,80}$")
@@ -72,7 +91,7 @@ def heading_candidates(raw_page: str) -> list[str]:
         if not s or len(s) > 80 or len(s.split()) > 10:
             continue
         numbered = re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", s)
-        if numbered and _HEADING.match(s):
+        if numbered and _HEADING.match(s) and "," not in s and not re.search(r"\b(19|20)\d\d\b", s):
             found.append(s)
         elif s.lower() in {"abstract", "introduction", "conclusion", "conclusions", "references", "bibliography", "summary", "executive summary", "recommendations"}:
             found.append(s)

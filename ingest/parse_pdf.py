@@ -107,9 +107,9 @@ def parse_pdf(path: Path, *, passwords: list[str] | None = None, max_pages: int 
         labels = [str(i + 1) for i in range(n)]
     if len(labels) != n:
         labels = [str(i + 1) for i in range(n)]
-    cleaned = clean_pages(raw)
-    pages = [Page(index=i, label=labels[i], text=cleaned[i]) for i in range(n)]
     headings = _outline_headings(reader)
+    cleaned = clean_pages(raw, {h.title for h in headings})
+    pages = [Page(index=i, label=labels[i], text=cleaned[i]) for i in range(n)]
     if not headings:
         headings = [Heading(i, 0, h) for i, r in enumerate(raw) for h in heading_candidates(r)]
     headings = _locate(headings, pages)

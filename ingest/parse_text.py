@@ -37,7 +37,7 @@ def _text_headings(page_index: int, raw: str, text: str, markdown: bool) -> list
         s = line.strip()
         if markdown and s.startswith("#"):
             title, level = s.lstrip("#").strip(), len(s) - len(s.lstrip("#"))
-        elif re.match(r"^\d+(\.\d+)*\.?\s+[A-Z][^.!?]{2,80}$", s):
+        elif re.match(r"^\d{1,2}(\.\d+)*\.?\s+[A-Z][^.!?,]{2,80}$", s) and not re.search(r"\b(19|20)\d\d\b", s):
             title, level = s, 1
         else:
             continue

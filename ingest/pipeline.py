@@ -6,6 +6,8 @@ version registered (new rows are orphans, collected by the next run) or the new 
 """
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -20,10 +22,10 @@ from .lexical import build as build_bm25
 from .manifest import load_manifest
 from .parse_pdf import parse_pdf
 from .parse_text import parse_html, parse_text
-from .records import ParsedDocument, Source
+from .records import ParsedDocument, Source, page_id
 from .settings import Settings
 from .sources import PARSERS, Candidate, discover, guess_text_title
-from .store import RegistryEntry, Store
+from .store import PARSER_VERSION, RegistryEntry, Store
 
 
 @dataclass
@@ -95,9 +97,12 @@ class Ingestor:
             self.store.upsert_chunks(self.vs, batch)
             bar.update(len(batch))
         self.store.delete_source(src.source_id, keep_hash=src.sha256)
+        self.store.prune_version(src.source_id, src.sha256, {c.chunk_id for c in chunks},
+                                 {page_id(src.source_id, src.sha256, p.index) for p in doc.pages})
         self.store.put_registry(RegistryEntry(
             source_id=src.source_id, sha256=src.sha256, path=str(src.path), title=src.title, kind=src.kind,
-            url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year))
+            url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year,
+            parser_version=PARSER_VERSION))
         return len(chunks)
 
     def run(self) -> IngestReport:
@@ -118,7 +123,7 @@ class Ingestor:
                 continue
             seen_ids.add(c.source.source_id)
             reg = registry.get(c.source.source_id)
-            if reg and reg.sha256 == c.source.sha256:
+            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION:
                 report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
             else:
                 todo.append(c)
@@ -157,7 +162,17 @@ class Ingestor:
         report.seconds = time.perf_counter() - t0
         for s in report.failed:
             self.log(f"failed: {s.path}: {s.error}")
+        _write_last_report(self.settings, report)
         return report
+
+
+def _write_last_report(settings: Settings, report: IngestReport) -> None:
+    """Keep the last run's per-file outcome (failures and why) for the app's Library page."""
+    path = Path(settings.db_dir) / "last_ingest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report.to_json(), indent=1))
+    os.replace(tmp, path)
 
 
 def _bm25_present(settings: Settings) -> bool:

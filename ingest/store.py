@@ -17,6 +17,7 @@ from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 
 SCHEMA = 1
+PARSER_VERSION = 3  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
 DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
 
 
@@ -32,6 +33,7 @@ class RegistryEntry:
     chunks: int
     authors: list[str]
     year: int | None = None
+    parser_version: int = 0
 
     @classmethod
     def from_json(cls, s: str) -> "RegistryEntry":
@@ -124,6 +126,14 @@ class Store:
             where = {"$and": [{"source_id": source_id}, {"source_hash": {"$ne": keep_hash}}]}
         self.chunks.delete(where=where)
         self.pages.delete(where=where)
+
+    def prune_version(self, source_id: str, source_hash: str, keep_chunks: set[str], keep_pages: set[str]) -> None:
+        """Remove rows of this exact version that a re-parse no longer produces (e.g. after a parser upgrade)."""
+        where = {"$and": [{"source_id": source_id}, {"source_hash": source_hash}]}
+        for col, keep in ((self.chunks, keep_chunks), (self.pages, keep_pages)):
+            stale = [i for i in col.get(where=where, include=[])["ids"] if i not in keep]
+            if stale:
+                col.delete(ids=stale)
 
     def collect_orphans(self, registry: dict[str, RegistryEntry], in_progress: set[str] = frozenset()) -> None:
         """Remove chunks/pages of sources that are not (or no longer) registered, or of old versions."""

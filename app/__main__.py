@@ -1,0 +1,117 @@
+"""CLI: `python -m app ask|search|eval|onboard ...` — the same Engine the Streamlit app uses."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ingest.errors import ConfigError
+
+
+def _engine(args):
+    from ingest.settings import get_settings
+
+    from .engine import Engine
+
+    return Engine(get_settings(db_dir=getattr(args, "db", None)))
+
+
+def _filters(args):
+    from .engine import Filters
+
+    return Filters(scope=getattr(args, "scope", "all") or "all", source_id=getattr(args, "source", None))
+
+
+def print_answer(a, out=sys.stdout) -> None:
+    print(a.text, file=out)
+    if a.notice:
+        print(f"\nnote: {a.notice}", file=out)
+    if a.refused:
+        print("\nClosest passages:", file=out)
+        for p in a.passages:
+            print(f"  - {p.title}, p. {p.page_label}: {p.text[:200]}…", file=out)
+        return
+    unsupported = [c.text for c in a.verified if not c.supported]
+    if unsupported:
+        print("\nUnverified (not supported by the sources):", file=out)
+        for t in unsupported:
+            print(f"  ! {t}", file=out)
+    print("\nSources:", file=out)
+    for c in a.citations:
+        print(f"  [{c.n}] {c.title} ({c.kind}), p. {c.page}: \"{c.quote}\"" + (f" <{c.url}>" if c.url else ""), file=out)
+        for t in c.traces:
+            where = f"{t.title}, p. {t.page}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
+            print(f"      ↳ {t.citation_text}: {where}", file=out)
+
+
+def cmd_ask(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m app ask")
+    p.add_argument("question")
+    p.add_argument("--db")
+    p.add_argument("--mode", choices=["quote", "generate"])
+    p.add_argument("--scope", choices=["all", "paper", "cited"], default="all")
+    p.add_argument("--source", help="only this source id")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    answer = _engine(args).answer(args.question, mode=args.mode, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def cmd_search(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m app search")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--db")
+    p.add_argument("--scope", choices=["all", "paper", "cited"], default="all")
+    p.add_argument("--source", help="only this source id")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    results = _engine(args).search(args.query, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps({"results": [{"source_id": r.source_id, "title": r.title, "page": r.page_label, "text": r.text,
+                                       "score": round(r.score, 5), "similarity": round(r.similarity, 4)} for r in results]},
+                         indent=2, ensure_ascii=False))
+    else:
+        for i, r in enumerate(results, 1):
+            print(f"{i}. {r.title} — p. {r.page_label} ({r.kind}, similarity {r.similarity:.2f})\n   {r.text[:300]}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"ask": cmd_ask, "search": cmd_search}
+    try:
+        from .eval.cli import main as eval_main
+
+        commands["eval"] = eval_main
+    except ImportError:
+        pass
+    try:
+        from .onboarding_cli import main as onboard_main
+
+        commands["onboard"] = onboard_main
+    except ImportError:
+        pass
+    if not argv or argv[0] not in commands:
+        print(f"usage: python -m app {{{','.join(commands)}}} ...", file=sys.stderr)
+        return 2
+    from .engine import EngineNotReady
+
+    try:
+        return commands[argv[0]](argv[1:])
+    except EngineNotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:
+        return 0 if exc.code in (0, None) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

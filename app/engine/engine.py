@@ -1,0 +1,216 @@
+"""The one entry point every face uses: ``Engine.answer`` / ``answer_stream`` / ``search``.
+
+Pure Python (never imports streamlit). Refusal is decided from retrieval scores, never by a model.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.embedder import load_embeddings
+from ingest.errors import ConfigError, IndexMismatch
+from ingest.lexical import LexicalIndex
+from ingest.settings import Settings, get_settings
+from ingest.store import Store
+
+from .followup import accept_rewrite, heuristic_standalone, is_follow_up
+from .generate import build_messages, finalize, rewrite_messages
+from .quote import compose, rank_sentences
+from .records import Answer, Filters, Passage, Turn
+from .retrieval import HybridRetriever
+from .verify import Verifier
+
+REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
+           "The closest passages are shown below in case they help.")
+
+
+class EngineNotReady(Exception):
+    """No usable index yet; the message says what to do."""
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, llm=None):
+        self.settings = settings or get_settings()
+        self._llm = llm  # injected chat model (tests, custom); else built lazily on first generate
+        self._llm_name = "injected" if llm is not None else None
+        self.tracer = None  # set by the tracing module when references are available
+        self._open()
+
+    def _open(self) -> None:
+        s = self.settings
+        try:
+            self.store = Store(s, create=False)
+        except IndexMismatch:
+            raise
+        except ConfigError as exc:
+            raise EngineNotReady(f"No index yet at {s.chroma_mode()}. Put documents in {s.corpus_dir} (or upload them on the "
+                                 f"Library page) and run `python -m ingest`. ({exc})") from exc
+        if self.store.chunks.count() == 0:
+            raise EngineNotReady(f"The index at {s.chroma_mode()} is empty. Put documents in {s.corpus_dir} (or upload "
+                                 f"them on the Library page) and run `python -m ingest`.")
+        self.embeddings = load_embeddings(s.embedding_model, s.embed_batch_size)
+        self.lexical = LexicalIndex.load_or_build(self.store, s.db_dir)
+        self.retriever = HybridRetriever(self.store, self.embeddings, self.lexical)
+        self.verifier = Verifier(self.embeddings, s.verify_threshold)
+        try:
+            from .tracing import Tracer
+
+            self.tracer = Tracer.load(self)
+        except ImportError:
+            self.tracer = None
+
+    def reload(self) -> None:
+        self._open()
+
+    # -- LLM seam -------------------------------------------------------------------------
+    def llm(self):
+        if self._llm is None:
+            from .llm import describe_llm, make_chat_model
+
+            self._llm = make_chat_model(self.settings)
+            self._llm_name = describe_llm(self.settings)
+        return self._llm
+
+    def describe_llm(self) -> str:
+        if self._llm_name:
+            return self._llm_name
+        try:
+            from .llm import describe_llm
+
+            return describe_llm(self.settings)
+        except Exception as exc:  # pragma: no cover - import problems of optional parts
+            return f"unavailable ({exc})"
+
+    # -- retrieval ------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
+        return self.retriever.search(query, k=k, filters=filters)
+
+    def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
+        query = heuristic_standalone(question, history)
+        if use_llm and history and is_follow_up(question):
+            try:
+                out = self.llm().invoke(rewrite_messages(question, history)).content.strip()
+                if accept_rewrite(out, question):
+                    return out
+            except Exception:
+                pass
+        return query
+
+    # -- answering ------------------------------------------------------------------------
+    def answer(self, question: str, history: list[Turn] | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> Answer:
+        final = None
+        for item in self.answer_stream(question, history, mode, filters):
+            if isinstance(item, Answer):
+                final = item
+        return final
+
+    def answer_stream(self, question: str, history: list[Turn] | None = None, mode: str | None = None,
+                      filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Yield text deltas as they are produced, then the final, verified Answer."""
+        t0 = time.perf_counter()
+        mode = mode or self.settings.mode
+        question = " ".join(question.split())
+        query = self.standalone(question, history, use_llm=(mode == "generate"))
+        qv = self.retriever.embed_query(query)
+        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters, qv=qv)
+        timings = {"retrieve_s": time.perf_counter() - t0}
+        base = dict(question=question, standalone_query=query, timings=timings)
+        t1 = time.perf_counter()
+        ranked = rank_sentences(query, qv, passages, self.verifier)
+        timings["rank_s"] = time.perf_counter() - t1
+        evidence = max(ranked[0][0] if ranked else 0.0, max((p.similarity for p in passages), default=0.0))
+        timings["evidence"] = evidence
+        if not passages or evidence < self.settings.refusal_threshold:
+            closest = sorted(passages, key=lambda p: -p.similarity)[:3]
+            yield REFUSAL
+            timings["total_s"] = time.perf_counter() - t0
+            yield Answer(text=REFUSAL, refused=True, mode=mode, passages=closest, **base)
+            return
+        notice, model = "", "none"
+        if mode == "generate":
+            result = yield from self._generate(question, passages, timings, t0)
+            text, citations, checks, notice, model = result
+            if not citations:
+                mode_used = "quote"
+                notice = notice or "The model's answer could not be verified against the sources; showing quoted evidence instead."
+            else:
+                mode_used = "generate"
+        else:
+            mode_used, text, citations, checks = "quote", "", [], []
+        if mode_used == "quote":
+            text, citations, checks = compose(ranked, passages)
+            if mode == "quote":
+                yield text
+        if self.tracer is not None:
+            t2 = time.perf_counter()
+            citations = self.tracer.trace(citations)
+            timings["trace_s"] = time.perf_counter() - t2
+        timings["total_s"] = time.perf_counter() - t0
+        yield Answer(text=text, refused=False, mode=mode_used, citations=citations, verified=checks,
+                     passages=passages, model=model, notice=notice, **base)
+
+    def _generate(self, question: str, passages: list[Passage], timings: dict, t0: float):
+        focused = [self._focus(p, question) for p in passages[:5]]
+        raw, notice = "", ""
+        try:
+            llm = self.llm()
+            model = self.describe_llm()
+            for chunk in llm.stream(build_messages(question, focused)):
+                delta = chunk.content if isinstance(chunk.content, str) else ""
+                if delta:
+                    timings.setdefault("first_token_s", time.perf_counter() - t0)
+                    raw += delta
+                    yield delta
+        except Exception as exc:
+            model = self.describe_llm()
+            notice = f"The language model is unavailable ({type(exc).__name__}: {str(exc)[:160]}); answered in quote mode."
+            return "", [], [], notice, model
+        timings["generate_s"] = time.perf_counter() - t0 - timings["retrieve_s"]
+        timings["raw_chars"] = float(len(raw))
+        t1 = time.perf_counter()
+        text, citations, checks = finalize(raw, focused, self.verifier)
+        timings["verify_s"] = time.perf_counter() - t1
+        return text, citations, checks, notice, model
+
+    def _focus(self, p: Passage, question: str, max_chars: int = 420) -> Passage:
+        """Narrow a passage to its sentences most relevant to the question (short prompts, fast first token)."""
+        if len(p.text) <= max_chars:
+            return p
+        sents = self.verifier.sentences_of(p)
+        qv = self.retriever.embed_query(question)
+        vecs = self.verifier.embed([s.text for s in sents])
+        best = int((vecs @ qv).argmax())
+        lo = hi = best
+        while True:
+            grown = False
+            if hi + 1 < len(sents) and sents[hi + 1].end - sents[lo].start <= max_chars:
+                hi += 1
+                grown = True
+            if lo > 0 and sents[hi].end - sents[lo - 1].start <= max_chars:
+                lo -= 1
+                grown = True
+            if not grown:
+                break
+        start, end = sents[lo].start, sents[hi].end
+        return replace(p, start=start, end=end, text=p.text[start - p.start: end - p.start])
+
+    # -- library --------------------------------------------------------------------------
+    def stats(self) -> dict:
+        reg = self.store.registry()
+        return {"sources": len(reg), "chunks": self.store.chunks.count(), "pages": sum(e.pages for e in reg.values()),
+                "embedding_model": self.settings.embedding_model, "index": self.settings.chroma_mode(),
+                "llm": self.describe_llm(), "mode": self.settings.mode}
+
+    def library(self) -> list[dict]:
+        return sorted((e.__dict__.copy() for e in self.store.registry().values()), key=lambda d: (d["kind"] != "paper", d["title"]))
+
+    def source_path(self, source_id: str) -> Path | None:
+        e = self.store.registry().get(source_id)
+        return Path(e.path) if e and Path(e.path).is_file() else None
+
+    def page_text(self, source_id: str, page_index: int) -> str | None:
+        e = self.store.registry().get(source_id)
+        return self.retriever.page_text(source_id, e.sha256, page_index) if e else None

@@ -1,0 +1,37 @@
+"""Follow-up questions -> standalone retrieval queries (heuristic; the LLM may refine it)."""
+from __future__ import annotations
+
+import re
+
+from .records import Turn
+from .text import content_words
+
+_PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|there|such)\b", re.I)
+_OPENERS = re.compile(r"^\s*(and|but|also|what about|how about|what else|why|how so|tell me more|more on|and what|so)\b", re.I)
+
+
+def last_user_question(history: list[Turn]) -> str:
+    for t in reversed(history):
+        if t.role == "user" and t.content.strip():
+            return t.content.strip()
+    return ""
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_OPENERS.match(question) or _PRONOUNS.search(question) or len(content_words(question)) < 3)
+
+
+def heuristic_standalone(question: str, history: list[Turn] | None) -> str:
+    """Prefix a follow-up with the previous user question so retrieval sees the topic."""
+    if not history:
+        return question
+    prev = last_user_question(history)
+    if not prev or not is_follow_up(question):
+        return question
+    return f"{prev} {question}"
+
+
+def accept_rewrite(candidate: str, question: str) -> bool:
+    """A model's rewrite is used only if it looks like a single question of sane length."""
+    c = candidate.strip()
+    return 5 <= len(c) <= 3 * len(question) + 200 and "\n" not in c.strip() and bool(content_words(c))

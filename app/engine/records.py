@@ -1,0 +1,137 @@
+"""Records the engine hands to every face (UI, CLI, eval): Passage -> Citation -> Answer.
+
+Citations are data: the UI only renders them. ``Citation.quote`` is always an exact substring
+of the stored page text, at ``quote_start``..``quote_end`` of that page.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Scope = Literal["all", "paper", "cited"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: Scope = "all"
+    source_id: str | None = None  # one document only
+
+    def where(self) -> dict | None:
+        """Chroma ``where`` clause for these filters."""
+        clauses = []
+        if self.scope in ("paper", "cited"):
+            clauses.append({"kind": self.scope})
+        if self.source_id:
+            clauses.append({"source_id": self.source_id})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, meta: dict) -> bool:
+        if self.scope in ("paper", "cited") and meta.get("kind") != self.scope:
+            return False
+        return not (self.source_id and meta.get("source_id") != self.source_id)
+
+
+@dataclass
+class Passage:
+    """A retrieved span of one page (adjacent/overlapping chunks merged)."""
+
+    chunk_id: str
+    source_id: str
+    source_hash: str
+    title: str
+    kind: str
+    page_index: int
+    page_label: str
+    section: str
+    start: int
+    end: int
+    text: str
+    url: str = ""
+    score: float = 0.0  # fused rank score (RRF), for ordering
+    similarity: float = 0.0  # cosine similarity to the query, for refusal
+    lexical: float = 0.0  # BM25 score (0 when not a lexical hit)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Trace:
+    """What a source cited by the paper says about the citing sentence (issue: tracing)."""
+
+    citation_text: str  # the in-text citation, e.g. "Holvikivi (2019)"
+    reference: str  # the reference-list entry
+    ingested: bool
+    source_id: str | None = None
+    title: str = ""
+    page: str = ""
+    page_index: int | None = None
+    quote: str = ""
+    url: str = ""
+
+
+@dataclass
+class Citation:
+    n: int
+    source_id: str
+    title: str
+    kind: str
+    page: str  # printed page label
+    quote: str
+    url: str = ""
+    page_index: int = 0
+    quote_start: int = 0  # offsets of the quote in the stored page text
+    quote_end: int = 0
+    section: str = ""
+    chunk_id: str = ""
+    passage_text: str = ""  # the surrounding passage, for context in cards
+    passage_start: int = 0
+    traces: list[Trace] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SentenceCheck:
+    text: str
+    citations: list[int]
+    supported: bool
+    score: float
+    note: str = ""  # e.g. "citation [4] repaired to [2]"
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # with inline [n] markers that all resolve to ``citations``
+    refused: bool
+    mode: str  # "quote" | "generate"
+    citations: list[Citation] = field(default_factory=list)
+    verified: list[SentenceCheck] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)  # evidence considered (closest passages on refusal)
+    standalone_query: str = ""
+    model: str = "none"
+    notice: str = ""  # e.g. "the LLM endpoint is down: answered in quote mode"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question, "answer": self.text, "refused": self.refused, "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "verified": [asdict(v) for v in self.verified],
+            "standalone_query": self.standalone_query, "model": self.model, "notice": self.notice,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label,
+                          "text": p.text, "score": round(p.similarity, 4)} for p in self.passages],
+        }
+
+
+@dataclass
+class Turn:
+    """One chat turn of history."""
+
+    role: Literal["user", "assistant"]
+    content: str

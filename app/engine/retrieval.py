@@ -1,0 +1,129 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s, built at ingest), fused by reciprocal rank,
+adjacent chunks of a page merged, then MMR for diversity across sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ingest.lexical import LexicalIndex
+from ingest.store import Store
+
+from .records import Filters, Passage
+
+RRF_K = 60
+
+
+@dataclass
+class _Cand:
+    id: str
+    text: str
+    meta: dict
+    emb: np.ndarray
+    fused: float = 0.0
+    sim: float = 0.0
+    lex: float = 0.0
+
+
+class HybridRetriever:
+    def __init__(self, store: Store, embeddings, lexical: LexicalIndex, pool: int = 30, mmr_lambda: float = 0.75):
+        self.store = store
+        self.embeddings = embeddings
+        self.lexical = lexical
+        self.pool = pool
+        self.mmr_lambda = mmr_lambda
+        self._page_text = lru_cache(maxsize=512)(self._load_page)
+
+    def _load_page(self, source_id: str, source_hash: str, page_index: int) -> str | None:
+        return self.store.page_text(source_id, source_hash, page_index)
+
+    def page_text(self, source_id: str, source_hash: str, page_index: int) -> str | None:
+        return self._page_text(source_id, source_hash, page_index)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+
+    def candidates(self, query: str, qv: np.ndarray, filters: Filters) -> list[_Cand]:
+        n = self.store.chunks.count()
+        if n == 0:
+            return []
+        got = self.store.chunks.query(query_embeddings=[qv.tolist()], n_results=min(self.pool, n), where=filters.where(),
+                                      include=["documents", "metadatas", "embeddings", "distances"])
+        cands: dict[str, _Cand] = {}
+        for rank, (cid, doc, meta, emb) in enumerate(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["embeddings"][0])):
+            c = _Cand(cid, doc, meta, np.asarray(emb, dtype=np.float32))
+            c.fused += 1.0 / (RRF_K + rank + 1)
+            cands[cid] = c
+        lex_hits = self.lexical.search(query, k=self.pool * 2) if self.lexical else []
+        missing = [cid for cid, _ in lex_hits if cid not in cands]
+        if missing:
+            extra = self.store.chunks.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+            for cid, doc, meta, emb in zip(extra["ids"], extra["documents"], extra["metadatas"], extra["embeddings"]):
+                if filters.accepts(meta):
+                    cands[cid] = _Cand(cid, doc, meta, np.asarray(emb, dtype=np.float32))
+        rank = 0
+        for cid, score in lex_hits:
+            c = cands.get(cid)
+            if c is None:
+                continue
+            c.fused += 1.0 / (RRF_K + rank + 1)
+            c.lex = score
+            rank += 1
+            if rank >= self.pool:
+                break
+        for c in cands.values():
+            c.sim = float(np.dot(c.emb, qv))
+        return sorted(cands.values(), key=lambda c: -c.fused)
+
+    def _merge(self, cands: list[_Cand]) -> list[tuple[Passage, np.ndarray]]:
+        """Merge overlapping/adjacent chunks of the same page into one passage (best member's vector)."""
+        groups: dict[tuple, list[_Cand]] = {}
+        for c in cands:
+            groups.setdefault((c.meta["source_id"], c.meta["source_hash"], c.meta["page_index"]), []).append(c)
+        out = []
+        for (sid, sha, page), members in groups.items():
+            members.sort(key=lambda c: c.meta["start"])
+            runs: list[list[_Cand]] = [[members[0]]]
+            for c in members[1:]:
+                if c.meta["start"] <= max(m.meta["end"] for m in runs[-1]) + 1:
+                    runs[-1].append(c)
+                else:
+                    runs.append([c])
+            for run in runs:
+                best = max(run, key=lambda c: c.fused)
+                start, end = run[0].meta["start"], max(m.meta["end"] for m in run)
+                text = best.text
+                if len(run) > 1:
+                    page_text = self.page_text(sid, sha, page)
+                    text = page_text[start:end] if page_text else " ".join(m.text for m in run)
+                m = best.meta
+                out.append((Passage(
+                    chunk_id=best.id, source_id=sid, source_hash=sha, title=m.get("title", ""), kind=m.get("kind", ""),
+                    page_index=page, page_label=str(m.get("page_label", page + 1)), section=m.get("section", ""),
+                    start=start, end=end, text=text, url=m.get("url", ""),
+                    score=max(c.fused for c in run), similarity=max(c.sim for c in run),
+                    lexical=max(c.lex for c in run)), best.emb))
+        return out
+
+    def _mmr(self, items: list[tuple[Passage, np.ndarray]], k: int) -> list[Passage]:
+        if not items:
+            return []
+        top = max(p.score for p, _ in items) or 1.0
+        chosen: list[tuple[Passage, np.ndarray]] = []
+        rest = sorted(items, key=lambda it: -it[0].score)
+        while rest and len(chosen) < k:
+            def value(it):
+                rel = it[0].score / top
+                red = max((float(np.dot(it[1], e)) for _, e in chosen), default=0.0)
+                return self.mmr_lambda * rel - (1 - self.mmr_lambda) * red
+            best = max(rest, key=value)
+            chosen.append(best)
+            rest.remove(best)
+        return [p for p, _ in chosen]
+
+    def search(self, query: str, k: int = 6, filters: Filters | None = None, qv: np.ndarray | None = None) -> list[Passage]:
+        filters = filters or Filters()
+        qv = self.embed_query(query) if qv is None else qv
+        cands = self.candidates(query, qv, filters)
+        return self._mmr(self._merge(cands[: self.pool]), k)

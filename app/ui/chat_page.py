@@ -1,0 +1,137 @@
+"""Chat: streamed, cited answers with source cards; history feeds follow-up questions."""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from . import common, state
+from .export import conversation_markdown, export_filename
+from .render import render_answer
+from .text import escape_inline, escape_md, short_error
+
+log = logging.getLogger("mandate.ui")
+
+STARTERS = [
+    "Who is the primary audience of the paper?",
+    "What is the main goal of the Elsie Initiative?",
+    "When does gender training contribute to the results we expect?",
+    "What makes gender training in security institutions effective?",
+]
+
+
+def page() -> None:
+    st.title("Ask the paper and its sources")
+    handle = state.engine_handle()
+    if handle.engine is None:
+        common.empty_state(handle)
+        return
+    engine = handle.engine
+    busy = state.ingest_running()
+    prompt = st.chat_input("Ask about the paper or the sources it cites…", disabled=busy, key="chat_prompt",
+                           max_chars=2000)
+    pending = state.pop_pending()
+    if busy:
+        st.info("The library is being re-indexed: the chat opens again as soon as the index is complete.",
+                icon=":material/hourglass_top:")
+    msgs = state.messages()
+    for i, m in enumerate(msgs):
+        _show(m, key=f"m{i}", engine=engine)
+    if not busy and prompt:
+        ask(engine, prompt)
+    elif not busy and pending:
+        ask(engine, pending["question"], pending.get("filters"), pending.get("label", ""))
+    elif not msgs:
+        _starters()
+    if state.messages():
+        _toolbar()
+
+
+def _starters() -> None:
+    st.caption("Not sure where to start? Try one of these:")
+    cols = st.columns(2)
+    for i, q in enumerate(STARTERS):
+        with cols[i % 2]:
+            st.button(q, key=f"starter-{i}", on_click=state.ask_later, args=(q,), use_container_width=True)
+
+
+def _toolbar() -> None:
+    c1, c2, _ = st.columns([2, 1, 3])
+    with c1:
+        st.download_button("Export conversation (Markdown)", data=conversation_markdown(state.messages()),
+                           file_name=export_filename(), mime="text/markdown", on_click="ignore",
+                           icon=":material/download:", key="export")
+    with c2:
+        st.button("New chat", icon=":material/add_comment:", key="new-chat", on_click=_clear)
+
+
+def _clear() -> None:
+    st.session_state["messages"] = []
+
+
+def _show(m: dict, key: str, engine) -> None:
+    with st.chat_message(m["role"]):
+        if m["role"] == "user":
+            st.markdown(escape_md(m["content"]))
+            if m.get("label"):
+                st.caption(f"Asked within: {escape_md(m['label'])}")
+        elif m.get("answer") is not None:
+            render_answer(m["answer"], key=key, engine=engine)
+        else:
+            st.error(f"Couldn't answer: {escape_md(m.get('error', ''))}", icon=":material/error:")
+
+
+def ask(engine, question: str, filters=None, label: str = "") -> None:
+    """Show the question, stream the answer, then replace the stream by the rendered answer."""
+    question = " ".join(str(question).split())
+    if not question:
+        return
+    history = state.history_turns()
+    msgs = state.messages()
+    mode = state.current_mode(state.settings().mode)
+    user = {"role": "user", "content": question, "label": label}
+    msgs.append(user)
+    key = f"m{len(msgs)}"
+    _show(user, key="", engine=engine)
+    with st.chat_message("assistant"):
+        slot = st.empty()
+        answer, error = _stream(engine, slot, question, history, mode, filters)
+        if answer is None and mode == "generate" and error:  # keep working in quote mode
+            answer, error2 = _stream(engine, slot, question, history, "quote", filters)
+            if answer is not None:
+                answer.notice = (f"Generate mode failed ({error}); answered in quote mode. "
+                                 + (answer.notice or "")).strip()
+            error = error2 or error
+        with slot.container():
+            if answer is not None:
+                render_answer(answer, key=key, engine=engine)
+            else:
+                st.error(f"Couldn't answer: {escape_md(error)}", icon=":material/error:")
+    if answer is not None:
+        msgs.append({"role": "assistant", "content": answer.text, "answer": answer})
+    else:
+        msgs.append({"role": "assistant", "content": "", "answer": None, "error": error})
+
+
+def _stream(engine, slot, question, history, mode, filters):
+    """Run ``answer_stream`` into ``slot`` via st.write_stream; returns (Answer | None, error)."""
+    holder: dict = {}
+
+    def deltas():
+        for item in engine.answer_stream(question, history=history or None, mode=mode, filters=filters):
+            if isinstance(item, str):
+                if item:
+                    yield escape_inline(item)  # model/corpus text: escaped as it streams
+            else:
+                holder["answer"] = item
+
+    try:
+        with slot.container():
+            with st.spinner("Searching the sources…"):
+                st.write_stream(deltas())
+    except Exception as exc:
+        log.exception("answer failed")
+        return None, short_error(exc)
+    if holder.get("answer") is None:
+        return None, "the engine returned no answer"
+    return holder["answer"], ""
