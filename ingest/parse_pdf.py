@@ -53,17 +53,19 @@ def _outline_headings(reader: PdfReader) -> list[Heading]:
         walk(reader.outline, 1)
     except Exception:
         return []
-    return sorted(headings, key=lambda h: (h.page_index, h.offset))
+    return sorted(headings, key=lambda h: h.page_index)  # stable: outline order within a page
 
 
 def _locate(headings: list[Heading], pages: list[Page]) -> list[Heading]:
     """Refine heading offsets to where the heading text occurs on its page (0 if not found)."""
     out = []
-    for h in headings:
-        off = 0
+    cursor: dict[int, int] = {}
+    for h in headings:  # in outline order: search each title after the previous one on its page
+        off = cursor.get(h.page_index, 0)
         if 0 <= h.page_index < len(pages):
-            found = pages[h.page_index].text.find(h.title)
-            off = found if found >= 0 else 0
+            found = pages[h.page_index].text.find(h.title, off)
+            off = found if found >= 0 else off
+        cursor[h.page_index] = off
         out.append(Heading(h.page_index, off, h.title, h.level))
     return sorted(out, key=lambda h: (h.page_index, h.offset))
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IngestError, TooLarge, UnsupportedType
+from .errors import EmptyDocument, IngestError, TooLarge, UnsupportedType
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
 from .records import Source
 
@@ -87,6 +87,9 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
             out.append(Candidate(path, None, sid=sid, error= UnsupportedType(path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
             continue
         size = path.stat().st_size
+        if size == 0:
+            out.append(Candidate(path, None, sid=sid, error=EmptyDocument(path, "empty file (0 bytes)")))
+            continue
         if size > max_mb * 1024 * 1024:
             out.append(Candidate(path, None, sid=sid, error=TooLarge(path, f"{size / 1e6:.1f} MB is over the {max_mb:g} MB cap (MANDATE_MAX_FILE_MB)")))
             continue

@@ -52,7 +52,7 @@ def _starters() -> None:
     cols = st.columns(2)
     for i, q in enumerate(STARTERS):
         with cols[i % 2]:
-            st.button(q, key=f"starter-{i}", on_click=state.ask_later, args=(q,), use_container_width=True)
+            st.button(q, key=f"starter-{i}", on_click=state.ask_later, args=(q,), width="stretch")
 
 
 def _toolbar() -> None:

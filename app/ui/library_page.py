@@ -28,7 +28,7 @@ def page() -> None:
         st.error(f"The index could not be opened: {escape_md(handle.error)}", icon=":material/error:")
     rows = _rows(handle.engine, s)
     if rows:
-        st.dataframe(rows, hide_index=True, use_container_width=True, key="library_table", column_config={
+        st.dataframe(rows, hide_index=True, width="stretch", key="library_table", column_config={
             "url": st.column_config.LinkColumn("link"),
             "pages": st.column_config.NumberColumn(format="%d"),
             "chunks": st.column_config.NumberColumn(format="%d"),
@@ -89,20 +89,21 @@ def _upload(s) -> None:
         return
     if add and files:
         saved = [save_upload(Path(s.corpus_dir), f.name, f.getvalue(), s.max_file_mb) for f in files]
+        refused = [f"{escape_md(r.name)} refused: {escape_md(r.reason)}" for r in saved if r.status == "rejected"]
         for r in saved:
-            if r.status == "rejected":
-                st.error(f"{escape_md(r.name)} refused: {escape_md(r.reason)}", icon=":material/block:")
-            elif r.status == "duplicate":
+            if r.status == "duplicate":
                 st.info(f"{escape_md(r.name)}: {escape_md(r.reason)}")
         if not any(r.status == "added" for r in saved):
+            for line in refused:
+                st.error(line, icon=":material/block:")
             return
         st.session_state["uploader_gen"] = gen + 1
-        run_ingest_ui(s, [r for r in saved if r.status == "added"])
+        run_ingest_ui(s, [r for r in saved if r.status == "added"], refused)
     elif rescan:
         run_ingest_ui(s, [])
 
 
-def run_ingest_ui(s, added) -> None:
+def run_ingest_ui(s, added, refused: list[str] | None = None) -> None:
     """Ingest in a worker thread while this run shows progress; chat and search pause meanwhile.
 
     The worker owns the guard: it releases it (after reloading the engine) even when this script
@@ -147,7 +148,7 @@ def run_ingest_ui(s, added) -> None:
         if handle.engine is None:
             label += " — the index is not usable yet: " + escape_md(handle.error or "see above")
         status.update(label=label, state="complete" if ok else "error", expanded=not ok)
-    st.session_state["ingest_summary"] = {"label": label, "ok": ok, "lines": lines}
+    st.session_state["ingest_summary"] = {"label": label, "ok": ok, "lines": lines, "refused": refused or []}
     st.rerun()  # redraw the table and the sidebar stats from the new index
 
 
@@ -177,6 +178,8 @@ def _summary() -> None:
     summary = st.session_state.get("ingest_summary")
     if not summary:
         return
+    for line in summary.get("refused", []):
+        st.error(line, icon=":material/block:")
     (st.success if summary["ok"] else st.warning)(summary["label"], icon=":material/task_alt:")
     with st.expander("Details of the last ingest"):
         for line in summary["lines"]:

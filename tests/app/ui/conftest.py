@@ -110,3 +110,24 @@ def app_test():
 def all_markdown(at) -> str:
     """Every markdown/caption text of the current run, joined (escaped source form)."""
     return "\n".join(m.value for m in at.markdown) + "\n" + "\n".join(c.value for c in at.caption)
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """Make the app use a FakeEngine (returned) instead of the real one."""
+    from app.ui import state
+
+    from .fakes import FakeEngine
+
+    fake = FakeEngine()
+    monkeypatch.setattr(state, "ENGINE_FACTORY", lambda settings: fake)
+    state.forget_engine()
+    yield fake
+    state.forget_engine()
+
+
+def plain(md: str) -> str:
+    """Markdown source with backslash escapes removed (what a reader sees, roughly)."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", md)

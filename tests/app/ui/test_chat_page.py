@@ -1,0 +1,104 @@
+"""Chat page under AppTest: real answers with source cards, refusal, follow-ups, fallbacks, escaping."""
+from __future__ import annotations
+
+import re
+
+from .conftest import all_markdown, plain
+
+ACTIVE = re.compile(r"(?<!\\)(<script|\]\(javascript|\*\*bold\*\*)")
+
+
+def _ask(at, question: str):
+    at.chat_input[0].set_value(question)
+    return at.run()
+
+
+def test_answer_with_source_cards_on_a_real_index(fixture_index, use_index, app_test):
+    use_index(*fixture_index)
+    at = app_test().run()
+    assert not at.exception
+    assert "Who is the primary audience of the paper?" in [b.label for b in at.button]  # starter questions
+    _ask(at, "Who is the primary audience of the paper?")
+    assert not at.exception and not at.error
+    md = all_markdown(at)
+    assert "gender trainers and training managers" in md
+    assert re.search(r"\*\*\\\[1\\\]\*\*", md), md  # inline [1] marker
+    cards = [m.value for m in at.markdown if m.value.startswith("**\\[1\\]")]
+    assert cards and "More than a mandate? (test paper)" in plain(cards[0])
+    assert ":blue-badge[paper]" in cards[0] and ":gray-badge[p. 1]" in cards[0]
+    assert any(":orange-background[The primary audience of this paper" in m.value for m in at.markdown)
+    assert any(e.label.startswith("Page 1") for e in at.expander)  # the page, rendered
+    assert [b.label for b in at.download_button if b.label.startswith("Download the document")]
+    assert any(b.label.startswith("Export conversation") for b in at.download_button)
+    assert len(at.chat_message) == 2 and at.session_state["messages"][1]["answer"].citations
+
+
+def test_refusal_shows_closest_passages(fixture_index, use_index, app_test):
+    use_index(*fixture_index)
+    at = _ask(app_test().run(), "What is the boiling point of mercury?")
+    assert not at.exception
+    md = all_markdown(at)
+    assert "do not cover this question" in md
+    assert "Closest passages" in md
+    assert not [m for m in at.markdown if m.value.startswith("**\\[1\\]")]  # no citation cards
+
+
+def test_follow_up_passes_history_and_starter_asks(fake_engine, app_test):
+    at = app_test().run()
+    next(b for b in at.button if b.label.startswith("What is the main goal")).click().run()
+    assert fake_engine.calls[-1]["question"] == "What is the main goal of the Elsie Initiative?"
+    assert fake_engine.calls[-1]["history"] == []
+    _ask(at, "And who funds it?")
+    hist = fake_engine.calls[-1]["history"]
+    assert [(t.role, t.content[:20]) for t in hist] == [("user", "What is the main goa"), ("assistant", "Gender advisers keep")]
+    assert len(at.chat_message) == 4
+
+
+def test_generate_mode_passes_mode_and_marks_unverified(fake_engine, app_test):
+    at = app_test().run()
+    at.sidebar.radio[0].set_value("generate").run()
+    _ask(at, "What do gender advisers do?")
+    assert fake_engine.calls[-1]["mode"] == "generate"
+    answer_md = next(m.value for m in at.markdown if m.value.startswith("Gender advisers keep"))
+    assert ":red-background[They also fly to the moon every week\\.] :red-badge[unverified]" in answer_md
+    assert "1 of 2 sentences verified" in all_markdown(at)
+    assert "fake-model" in plain(all_markdown(at))
+
+
+def test_llm_failure_falls_back_to_quote_mode(fake_engine, app_test):
+    fake_engine.fail_modes["generate"] = ConnectionError("endpoint http://127.0.0.1:9/v1 refused the connection")
+    at = app_test().run()
+    at.sidebar.radio[0].set_value("generate").run()
+    _ask(at, "What do gender advisers do?")
+    assert not at.exception
+    assert [c["mode"] for c in fake_engine.calls] == ["generate", "quote"]
+    assert "Generate mode failed" in at.warning[0].value and "answered in quote mode" in at.warning[0].value
+    assert any(m.value.startswith("**\\[1\\]") for m in at.markdown)
+
+
+def test_engine_error_is_a_short_message_and_app_keeps_working(fake_engine, app_test):
+    fake_engine.fail_modes["quote"] = RuntimeError("index exploded\nTraceback (most recent call last): ...")
+    at = app_test().run()
+    _ask(at, "What do gender advisers do?")
+    assert not at.exception
+    assert at.error and "index exploded" in at.error[0].value and "Traceback" not in at.error[0].value
+    del fake_engine.fail_modes["quote"]
+    _ask(at, "What do gender advisers do?")
+    assert not at.exception and any(m.value.startswith("**\\[1\\]") for m in at.markdown)
+
+
+def test_corpus_and_model_text_rendered_escaped(fake_engine, app_test):
+    at = app_test().run()
+    _ask(at, "What do gender advisers do? <script>alert(2)</script>")
+    _ask(at, "Anything about the moon?")  # refusal: closest passages with the injection text
+    assert not at.exception
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any("\\<script\\>alert\\(1\\)\\<\\/script\\>" in t for t in texts)
+    assert any("\\[link\\]\\(javascript\\:alert\\(1\\)\\)" in t for t in texts)
+    assert any("\\*\\*bold\\*\\*" in t for t in texts)
+    for t in texts:
+        assert not ACTIVE.search(t), t
+        assert "javascript:" not in t, t  # the javascript: url of the source is never a link
+    for m in at.markdown:
+        assert not m.proto.allow_html, m.value
+    assert any("Advisers \\<i\\>matter\\<\\/i\\>" in t for t in texts)  # trace under the card
