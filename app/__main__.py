@@ -22,7 +22,8 @@ def _filters(args):
     return Filters(scope=getattr(args, "scope", "all") or "all", source_id=getattr(args, "source", None))
 
 
-def print_answer(a, out=sys.stdout) -> None:
+def print_answer(a, out=None) -> None:
+    out = out or sys.stdout
     print(a.text, file=out)
     if a.notice:
         print(f"\nnote: {a.notice}", file=out)

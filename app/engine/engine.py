@@ -4,6 +4,7 @@ Pure Python (never imports streamlit). Refusal is decided from retrieval scores,
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,6 +22,8 @@ from .quote import compose, rank_sentences
 from .records import Answer, Filters, Passage, Turn
 from .retrieval import HybridRetriever
 from .verify import Verifier
+
+log = logging.getLogger(__name__)
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
            "The closest passages are shown below in case they help.")
@@ -54,12 +57,13 @@ class Engine:
         self.lexical = LexicalIndex.load_or_build(self.store, s.db_dir)
         self.retriever = HybridRetriever(self.store, self.embeddings, self.lexical)
         self.verifier = Verifier(self.embeddings, s.verify_threshold)
-        try:
+        self.tracer = None
+        try:  # tracing into cited sources is an enhancement: answering never depends on it
             from .tracing import Tracer
 
             self.tracer = Tracer.load(self)
-        except ImportError:
-            self.tracer = None
+        except Exception as exc:  # noqa: BLE001
+            log.warning("citation tracing unavailable: %s: %s", type(exc).__name__, exc)
 
     def reload(self) -> None:
         self._open()

@@ -66,6 +66,10 @@ def finalize(raw: str, passages: list[Passage], verifier: Verifier) -> tuple[str
         claim = strip_markers(sent)
         if not claim or is_model_refusal(claim):
             continue
+        if len(content_words(claim)) < 3:  # not a checkable statement ("HACKED", "Yes [1].")
+            checks.append(SentenceCheck(text=claim, citations=[], supported=False, score=0.0, note="too short to verify"))
+            out_parts.append(claim)
+            continue
         cited = [n for n in dict.fromkeys(markers(sent)) if 1 <= n <= len(passages)]
         invalid = [n for n in markers(sent) if not 1 <= n <= len(passages)]
         cv = verifier.embed([claim])[0]

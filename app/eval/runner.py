@@ -1,0 +1,148 @@
+"""Run an evaluation set through the engine and the naive baseline; per-question records + metrics."""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from ..engine import Engine, Passage
+from ..engine.text import markers, split_answer, strip_markers
+from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
+from .dataset import EvalItem
+from .matching import SourceResolver, contains, entry_hit, page_entries
+from .metrics import KS, aggregate, recall_at, reciprocal_rank
+
+RANK_DEPTH = max(KS)
+WARMUP_QUESTION = "What does the review say about gender training?"
+
+
+def quote_passage(c) -> Passage:
+    """A citation's quote as a passage (what the verifier judges a citing sentence against)."""
+    return Passage(chunk_id=c.chunk_id, source_id=c.source_id, source_hash="", title=c.title, kind=c.kind,
+                   page_index=c.page_index, page_label=c.page, section=c.section, start=c.quote_start,
+                   end=c.quote_start + len(c.quote), text=c.quote, url=c.url)
+
+
+def judge_citations(verifier, answer_text: str, cited: list[tuple[int, Passage]], expected_ids: set[str] | None) -> list[dict]:
+    """Each citation: does its quote support (a) sentence citing it, and is its source expected?
+
+    Sentences carrying ``[n]`` cite citation n; a citation no sentence carries (a naive tool lists
+    sources under the whole answer) is judged against every sentence of the answer.
+    """
+    sentences = split_answer(answer_text)
+    claims_of: dict[int, list[str]] = {}
+    for s in sentences:
+        for n in markers(s):
+            claims_of.setdefault(n, []).append(strip_markers(s))
+    every = [strip_markers(s) for s in sentences]
+    out = []
+    for n, p in cited:
+        claims = [c for c in (claims_of.get(n) or every) if c.strip()]
+        score = max((verifier.support(c, p).score for c in claims), default=0.0)
+        out.append({"n": n, "source_id": p.source_id, "page": p.page_label, "quote": p.text,
+                    "support": round(score, 4), "supported": score >= verifier.threshold,
+                    "expected_source": (p.source_id in expected_ids) if expected_ids else None})
+    return out
+
+
+def retrieval_scores(passages: list[Passage], expected_ids: list[str], entries: list) -> dict:
+    ranked = [(p.source_id, p.page_label) for p in passages[:RANK_DEPTH]]
+    srcs = [s for s, _ in ranked]
+    d: dict = {"ranked": [{"source_id": s, "page": pg} for s, pg in ranked]}
+    for k in KS:
+        d[f"recall@{k}"] = recall_at(srcs, expected_ids, k)
+        d[f"page_recall@{k}"] = recall_at(ranked, entries, k, hit=lambda e, r: entry_hit(e, *r))
+    d["rr"] = reciprocal_rank(srcs, expected_ids)
+    d["page_rr"] = reciprocal_rank(ranked, entries, hit=lambda e, r: entry_hit(e, *r))
+    return d
+
+
+def must_include(item: EvalItem, answer: str, quotes: list[str]) -> tuple[dict, bool | None]:
+    if not item.must_include:
+        return {}, None
+    found = {ph: contains(answer, ph) or any(contains(q, ph) for q in quotes) for ph in item.must_include}
+    return found, all(found.values())
+
+
+class EvalRunner:
+    def __init__(self, engine: Engine, mode: str = "quote", baseline: bool = True, cite_k: int = LANGCHAIN_DEFAULT_K,
+                 progress: Callable[[str], None] | None = None):
+        self.engine = engine
+        self.mode = mode
+        self.baseline = NaiveBaseline(engine, cite_k) if baseline else None
+        self.progress = progress
+        self.resolver = SourceResolver.from_registry(engine.store.registry())
+
+    def warm_up(self) -> None:
+        """One untimed query per system: model and index caches are loaded before anything is timed."""
+        self.engine.answer(WARMUP_QUESTION, mode="quote")
+        self.engine.search(WARMUP_QUESTION, k=RANK_DEPTH)
+        if self.baseline:
+            self.baseline.run(WARMUP_QUESTION)
+
+    def _ours(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
+        eng = self.engine
+        t0 = time.perf_counter()
+        a = eng.answer(item.question, history=item.turns(), mode=self.mode)
+        latency = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        passages = eng.search(a.standalone_query or item.question, k=RANK_DEPTH)
+        retrieval = time.perf_counter() - t1
+        cits = judge_citations(eng.verifier, a.text, [(c.n, quote_passage(c)) for c in a.citations],
+                               set(expected_ids) if item.answerable and expected_ids else None)
+        found, hit = must_include(item, a.text, [c.quote for c in a.citations])
+        rec = {"refused": a.refused, "answer": a.text, "mode_used": a.mode, "standalone_query": a.standalone_query,
+               "evidence": round(float(a.timings.get("evidence", 0.0)), 4), "notice": a.notice,
+               "citations": cits, "must_include": found, "hit": hit,
+               "latency_ms": round(latency * 1000, 1), "retrieval_ms": round(retrieval * 1000, 1)}
+        if "first_token_s" in a.timings:
+            rec["first_token_ms"] = round(a.timings["first_token_s"] * 1000, 1)
+        rec.update(retrieval_scores(passages, expected_ids, entries))
+        return rec
+
+    def _baseline(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
+        b = self.baseline.run(item.question, k=RANK_DEPTH)
+        cits = judge_citations(self.engine.verifier, b.answer, list(enumerate(b.citations, start=1)),
+                               set(expected_ids) if item.answerable and expected_ids else None)
+        found, hit = must_include(item, b.answer, [p.text for p in b.citations])
+        rec = {"refused": False, "answer": b.answer, "top_similarity": round(b.passages[0].similarity, 4) if b.passages else None,
+               "citations": cits, "must_include": found, "hit": hit,
+               "latency_ms": round(b.latency_s * 1000, 1), "retrieval_ms": round(b.latency_s * 1000, 1)}
+        rec.update(retrieval_scores(b.passages, expected_ids, entries))
+        return rec
+
+    def run(self, items: list[EvalItem]) -> dict:
+        self.warm_up()
+        per_question, ours, base = [], [], []
+        for i, item in enumerate(items, start=1):
+            if self.progress:
+                self.progress(f"[{i}/{len(items)}] {item.question[:70]}")
+            expected_ids = self.resolver.expected(item.expected_sources) if item.answerable else []
+            entries = page_entries(self.resolver, expected_ids, item.expected_pages) if item.answerable else []
+            o = self._ours(item, expected_ids, entries)
+            ours.append(o)
+            row = {"id": item.id, "line": item.line, "question": item.question, "answerable": item.answerable,
+                   "history": item.history, "tags": item.tags, "expected_sources": expected_ids,
+                   "expected_pages": item.expected_pages, "ours": o}
+            if self.baseline:
+                b = self._baseline(item, expected_ids, entries)
+                base.append(b)
+                row["baseline"] = b
+            per_question.append(row)
+        labels = [it.answerable for it in items]
+        s = self.engine.settings
+        report = {"metrics": aggregate(ours, labels), "baseline": aggregate(base, labels) if self.baseline else None,
+                  "per_question": per_question,
+                  "config": {"mode": self.mode, "index": s.chroma_mode(), "refusal_threshold": s.refusal_threshold,
+                             "verify_threshold": s.verify_threshold, "top_k": s.top_k, "rank_depth": RANK_DEPTH,
+                             "baseline": (f"{NaiveBaseline.name}, first {self.baseline.cite_k} chunks as citations"
+                                          if self.baseline else None)},
+                  "warnings": [f"expected source {n!r} is not in the index" for n in sorted(self.resolver.unresolved)]}
+        return report
+
+
+def run_eval(engine: Engine, items: list[EvalItem], mode: str = "quote", baseline: bool = True,
+             cite_k: int = LANGCHAIN_DEFAULT_K, progress: bool | Callable[[str], None] = False) -> dict:
+    if progress is True:
+        progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    return EvalRunner(engine, mode, baseline, cite_k, progress or None).run(items)

@@ -1,0 +1,312 @@
+"""Reference lists: find a document's bibliography in its cleaned page texts and parse the entries.
+
+Pure functions on page texts (``ingest.records.Page``); nothing here touches the index. The
+in-text side (author-year citations, footnotes, citation -> reference links) is in
+``ingest.citations``; linking references to ingested sources and persisting it all is in
+``ingest.reflinks``.
+
+Cleaned page text: paragraphs are separated by blank lines and headings are paragraphs of their
+own, but a reference list may come as one paragraph per entry or as one long paragraph per page,
+so entries are split where an author list followed by a year starts ("Holvikivi, A. (2019).").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from .records import Page
+
+# --- name patterns (shared with ingest.citations) ------------------------------------------
+UP = r"(?![a-zß-ÿ])[^\W\d_]"  # an upper-case letter (any script with case; Latin lower-case excluded)
+NAME = UP + r"[^\W\d_]*(?:['’][^\W\d_]+)?(?:-" + UP + r"?[^\W\d_]+)*"  # Holvikivi, O'Neil, Smith-Jones, DPO
+PARTICLE = r"(?:(?i:de|da|del|della|der|den|di|du|dos|das|van|von|la|le|ter|ten|bin|ibn|al|el|st\.)\s+)"
+SURNAME = rf"{PARTICLE}*{NAME}(?:\s{NAME})?"
+INITIALS = rf"(?:{UP}\.(?:\s?-?{UP}\.)*|{UP}[^\W\d_]+(?:\s{UP}\.)?)"  # "D. L.", "J.-P.", "Aiko", "Aiko B."
+P_INV = rf"{SURNAME},\s{INITIALS}"
+P_FWD = rf"{UP}\.(?:\s?-?{UP}\.)*\s{SURNAME}"
+PERSON = rf"(?:{P_INV}|{P_FWD})"
+SEP = r"(?:,?\s(?:and|&)\s|,\s|;\s)"
+PERSONS = rf"{PERSON}(?:{SEP}{PERSON}){{0,30}}(?:,?\set\sal\.?|,?\s(?:and|&)\sothers)?"
+_CONNECT = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|et|&)"
+CORP = rf"{UP}[\w&'’-]*(?:\s(?:{_CONNECT}\s){{0,3}}{UP}[\w&'’-]*){{0,12}}(?:\s\({UP}[\w\s]*\))?"
+DITTO = r"(?:[—–_]{2,}|-{3,})\.?,?"  # "———. (2019b)" = same authors as the entry before
+EDS = r"(?:,?\s\((?i:eds?|hrsg|coord|dir)\.?\))?"
+YEAR = (r"(?:\s?\((?P<year>(?:1[5-9]|20)\d{2})(?P<suffix>[a-z]?)(?:,[^)]{0,25})?\)|\s(?P<year2>(?:1[5-9]|20)\d{2})"
+        r"(?P<suffix2>[a-z]?)|\s?\((?P<nd>n\.\s?d\.|forthcoming|in press)\))(?=[.,:]?(?:\s|$))[.,:]?")
+HEAD = re.compile(rf"(?P<authors>{PERSONS}|{DITTO}|{CORP}){EDS}{YEAR}")
+_PERSON_ONE = re.compile(rf"(?P<inv>{SURNAME}),\s{INITIALS}|{UP}\.(?:\s?-?{UP}\.)*\s(?P<fwd>{SURNAME})")
+
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
+DOI_RE = re.compile(r"(?:\bdoi:\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+_CANDIDATE = re.compile(r"(?<=[.?!\]])[\"”’)]?\s+|(?:https?://|doi:|www\.)\S+\s+|\s+(?=[—–_]{2,}|-{3,})")
+_NOISE = re.compile(r"\b(?:Available (?:at|from|online)|Retrieved(?: [^:]{0,40})? from|Accessed(?: on)?"
+                    r"(?: \d{1,2})? \w+ \d{4}|\[online\]|URL)\s*:?\s*", re.IGNORECASE)
+
+SECTION_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+|[IVX]+\.\s+|[A-Z]\.\s+)?(?P<h>references(?: and notes)?|reference list|bibliography|"
+    r"select(?:ed)? bibliography|works cited|literature cited|sources cited|cited works|list of references|"
+    r"références|bibliographie|referencias|bibliografía|literaturverzeichnis)\s*:?", re.IGNORECASE)
+END_HEADING = re.compile(
+    r"^(?:\d+\.?\s+|[A-Z]\.\s+)?(?:annex(?:es)?|appendix|appendices|about the authors?|acknowledge?ments|"
+    r"endnotes|notes|index|glossary|abbreviations|acronyms|list of (?:tables|figures))\b", re.IGNORECASE)
+
+
+@dataclass
+class Reference:
+    """One entry of a reference list. ``authors`` are surnames (a corporate author is one name)."""
+
+    key: str  # first author + year (+ suffix), e.g. "holvikivi2019"
+    authors: list[str]
+    year: int | None
+    title: str
+    container: str  # journal/volume/pages, publisher, report series: what follows the title
+    url: str
+    doi: str
+    text: str  # the entry as printed (cleaned)
+    page_label: str
+    page_index: int = 0
+    suffix: str = ""  # "a" of "2019a"
+    linked_source: str | None = None  # id of the ingested source it resolves to (set by ingest.reflinks)
+    link_method: str = ""  # "doi" | "url" | "title" | "author-year"
+
+    def link(self) -> str:
+        """A URL for the work: its URL, else its DOI resolver address, else ''."""
+        return self.url or (f"https://doi.org/{self.doi}" if self.doi else "")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# --- normalisation helpers ---------------------------------------------------------------
+def fold(s: str) -> str:
+    """Lower-case, diacritics removed, letters and digits only: 'Pérez' -> 'perez'."""
+    s = unicodedata.normalize("NFKD", s).replace("ß", "ss").replace("ł", "l").replace("Ł", "L")
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in s if not unicodedata.combining(c)).lower())
+
+
+def acronym(name: str) -> str:
+    """'United Nations Department of Peace Operations' -> 'undpo' (capitalised words only)."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", name)
+    return "".join(w[0] for w in words if w[0].isupper()).lower() if len(words) > 1 else fold(name)
+
+
+def ref_key(authors: list[str], year: int | None, suffix: str = "") -> str:
+    first = authors[0] if authors else "anon"
+    stem = acronym(first) if len(first.split()) > 2 else fold(first)
+    return f"{stem or 'anon'}{year or 'nd'}{suffix}"
+
+
+def split_authors(s: str) -> list[str]:
+    """Surnames of an author string: 'Bastick, M. and de Torres, D.' -> ['Bastick', 'de Torres']."""
+    names = [m.group("inv") or m.group("fwd") for m in _PERSON_ONE.finditer(s)]
+    if names:
+        return names
+    corp = re.sub(r"\s*\((?:eds?|hrsg|coord|dir)\.?\)|,?\s+et al\.?$", "", s.strip(" ,.;"), flags=re.IGNORECASE)
+    return [corp] if corp else []
+
+
+# --- paragraphs and the reference section ------------------------------------------------
+@dataclass
+class Para:
+    page_index: int
+    page_label: str
+    offset: int  # into the page text
+    text: str
+
+
+def paragraphs(pages: list[Page]) -> list[Para]:
+    out = []
+    for p in pages:
+        pos = 0
+        for chunk in p.text.split("\n\n"):
+            if chunk.strip():
+                lead = len(chunk) - len(chunk.lstrip())
+                out.append(Para(p.index, p.label, pos + lead, chunk.strip()))
+            pos += len(chunk) + 2
+    return out
+
+
+def entry_starts(text: str) -> list[tuple[int, re.Match]]:
+    """Positions in ``text`` where a reference entry starts (an author list followed by a year)."""
+    cands = [0] + [m.end() for m in _CANDIDATE.finditer(text)]
+    starts, last_end = [], -1
+    for pos in sorted(set(cands)):
+        if pos < last_end or pos >= len(text):
+            continue
+        m = HEAD.match(text, pos)
+        if m and m.group("authors")[:1].strip():
+            starts.append((pos, m))
+            last_end = m.end()
+    return starts
+
+
+def _heading_split(text: str) -> int | None:
+    """If ``text`` is (or begins with) a reference-section heading, the offset where entries begin."""
+    m = SECTION_HEADING.match(text)
+    if not m:
+        return None
+    rest = text[m.end():]
+    if not rest.strip():
+        return len(text)
+    lead = len(rest) - len(rest.lstrip())
+    return m.end() + lead if HEAD.match(rest.lstrip()) else None
+
+
+def find_reference_section(paras: list[Para]) -> list[Para]:
+    """The paragraphs of the reference list(s): after a 'References'-like heading, or else the
+    trailing run of reference-like paragraphs at the end of the document (at least 3 entries)."""
+    section: list[Para] = []
+    i = 0
+    while i < len(paras):
+        cut = _heading_split(paras[i].text)
+        if cut is None:
+            i += 1
+            continue
+        p = paras[i]
+        body = [Para(p.page_index, p.page_label, p.offset + cut, p.text[cut:])] if cut < len(p.text) else []
+        j, misses = i + 1, 0
+        while j < len(paras) and _heading_split(paras[j].text) is None:
+            q = paras[j]
+            if len(q.text) < 90 and END_HEADING.match(q.text):
+                break
+            if entry_starts(q.text):
+                misses = 0
+            else:
+                misses += 1
+                if misses > 1 or len(q.text) > 400:
+                    break
+            body.append(q)
+            j += 1
+        if any(entry_starts(b.text) for b in body):
+            section += body
+        i = j
+    if section:
+        return section
+    run: list[Para] = []
+    for p in reversed(paras):
+        if entry_starts(p.text)[:1] and entry_starts(p.text)[0][0] == 0:
+            run.insert(0, p)
+        elif run and len(p.text) < 200 and not END_HEADING.match(p.text):
+            run.insert(0, p)  # maybe a continuation; dropped below if nothing precedes it
+        else:
+            break
+    while run and not (entry_starts(run[0].text)[:1] and entry_starts(run[0].text)[0][0] == 0):
+        run.pop(0)
+    return run if sum(len(entry_starts(p.text)) for p in run) >= 3 else []
+
+
+def split_entries(section: list[Para]) -> list[tuple[str, Para]]:
+    """Entry texts (wrapped lines and page breaks joined) with the paragraph each one starts in."""
+    entries: list[list] = []
+    for p in section:
+        starts = entry_starts(p.text)
+        head = p.text[: starts[0][0]] if starts else p.text
+        if head.strip() and entries:
+            entries[-1][0] += " " + head.strip()
+        for k, (pos, _) in enumerate(starts):
+            end = starts[k + 1][0] if k + 1 < len(starts) else len(p.text)
+            entries.append([p.text[pos:end].strip(), p])
+    return [(" ".join(t.split()), p) for t, p in entries]
+
+
+# --- one entry -----------------------------------------------------------------------------
+def _strip_link(s: str) -> str:
+    s = s.rstrip(".,;:")
+    while s.endswith(")") and s.count(")") > s.count("("):
+        s = s[:-1].rstrip(".,;:")
+    return s
+
+
+_ABBR = {"vol", "no", "ed", "eds", "pp", "st", "dr", "vs", "cf", "jr", "sr", "rev", "edn"}
+
+
+def _split_title(body: str) -> tuple[str, str]:
+    """'Title. Container' -> (title, container); a '?' inside a title keeps its subtitle with it."""
+    body = body.strip()
+    if body[:1] in "\"“‘":
+        close = {"“": "”", "‘": "’"}.get(body[0], body[0])
+        end = body.find(close, 1)
+        if end > 0:
+            return body[1:end].strip(" .,"), body[end + 1:].strip(" .,")
+    for m in re.finditer(r"\.(?=\s+[A-Z0-9(\[“\"‘])", body):
+        word = body[: m.start()].rsplit(None, 1)[-1] if body[: m.start()].strip() else ""
+        if (len(word) == 1 and word.isupper()) or word.lower() in _ABBR or re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", word):
+            continue
+        return body[: m.start()].strip(), body[m.end():].strip().rstrip(".").strip()
+    q = re.search(r"[?!](?=\s+[A-Z0-9])", body)
+    if q:
+        return body[: q.end()].strip(), body[q.end():].strip().rstrip(".").strip()
+    return body.rstrip(" ."), ""
+
+
+def parse_reference(text: str, page_index: int = 0, page_label: str = "", prev: Reference | None = None) -> Reference | None:
+    m = HEAD.match(text)
+    if not m:
+        return None
+    raw_authors = m.group("authors")
+    authors = list(prev.authors) if re.fullmatch(DITTO, raw_authors) and prev else split_authors(raw_authors)
+    y = m.group("year") or m.group("year2")
+    year = int(y) if y else None
+    suffix = m.group("suffix") or m.group("suffix2") or ""
+    rest = text[m.end():]
+    doi = ""
+    dm = DOI_RE.search(rest)
+    if dm:
+        doi = _strip_link(dm.group(1))
+    url = ""
+    for um in URL_RE.finditer(rest):
+        u = _strip_link(um.group(0))
+        if not re.match(r"https?://(?:dx\.)?doi\.org/", u, re.IGNORECASE):
+            url = u
+            break
+    body = DOI_RE.sub(" ", URL_RE.sub(" ", rest))
+    body = re.sub(r"\s+", " ", _NOISE.sub(" ", body)).strip(" .,;:")
+    title, container = _split_title(body) if body else ("", "")
+    return Reference(key=ref_key(authors, year, suffix), authors=authors, year=year, title=title,
+                     container=container, url=url, doi=doi, text=text, page_label=page_label,
+                     page_index=page_index, suffix=suffix)
+
+
+def extract_references(pages: list[Page]) -> list[Reference]:
+    """The parsed reference list of a document (empty when it has none)."""
+    refs: list[Reference] = []
+    seen: dict[str, int] = {}
+    for text, para in split_entries(find_reference_section(paragraphs(pages))):
+        ref = parse_reference(text, para.page_index, para.page_label, refs[-1] if refs else None)
+        if ref is None:
+            continue
+        n = seen.get(ref.key, 0)
+        seen[ref.key] = n + 1
+        if n:
+            ref.key = f"{ref.key}-{n + 1}"
+        refs.append(ref)
+    return refs
+
+
+@dataclass
+class DocumentBibliography:
+    """References and in-text citations of one document."""
+
+    source_id: str
+    title: str = ""
+    kind: str = ""
+    references: list[Reference] = field(default_factory=list)
+    citations: list = field(default_factory=list)  # ingest.citations.InText
+
+
+def extract_bibliography(pages: list[Page], source_id: str = "", title: str = "", kind: str = "") -> DocumentBibliography:
+    """References, in-text citations, and the links between them, from a document's page texts."""
+    from .citations import extract_citations
+
+    refs = extract_references(pages)
+    cites = extract_citations(pages, refs) if refs else []
+    return DocumentBibliography(source_id, title, kind, refs, cites)
+
+
+def coverage(store, settings) -> dict:
+    """``{"references": N, "ingested": M, "missing": [{"key", "text", "url", ...}]}`` for the paper(s);
+    see ``ingest.reflinks.coverage``."""
+    from .reflinks import coverage as _coverage
+
+    return _coverage(store, settings)

@@ -1,0 +1,114 @@
+"""The engine on a real index (fixture corpus + seed page): retrieval, quotes, refusal, follow-ups, injection."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from app.__main__ import main as app_cli
+from app.engine import Engine, Filters, Turn
+from app.engine.generate import build_messages
+
+OFF_TOPIC = ["What is the boiling point of mercury?", "What is the capital of France?",
+             "How do I bake sourdough bread?", "Who won the 2010 football world cup?"]
+
+
+def _page_text(engine, c):
+    return engine.page_text(c.source_id, c.page_index)
+
+
+def test_right_passage_in_top_results(engine, fixture_index):
+    _, truth = fixture_index
+    hits = engine.search("How many national pre-deployment curricula had a dedicated gender session?", k=5)
+    assert any("9 contained a dedicated session on gender" in h.text for h in hits)
+    # paraphrase with few shared words
+    hits = engine.search("What share of what people learn disappears if nobody repeats the course?", k=5)
+    assert any("refresher" in h.text for h in hits)
+
+
+def test_filters(engine):
+    paper_only = engine.search("training evaluation levels", k=5, filters=Filters(scope="paper"))
+    assert paper_only and {h.kind for h in paper_only} == {"paper"}
+    cited = engine.search("training evaluation levels", k=5, filters=Filters(scope="cited"))
+    assert cited and "paper" not in {h.kind for h in cited}
+    one = engine.search("training", k=5, filters=Filters(source_id="kirkpatrick-1994"))
+    assert one and {h.source_id for h in one} == {"kirkpatrick-1994"}
+
+
+def test_quote_answer_citations_are_exact_page_text(engine):
+    a = engine.answer("How many national curricula had a dedicated gender session?", mode="quote")
+    assert not a.refused and a.citations
+    assert "9" in a.text
+    for c in a.citations:
+        page = _page_text(engine, c)
+        assert page[c.quote_start:c.quote_end] == c.quote and c.quote in page
+        assert f"[{c.n}]" in a.text
+    assert all(ch.supported for ch in a.verified)
+
+
+@pytest.mark.skipif(not __import__("tests.conftest", fromlist=["SHARED"]).SHARED.joinpath("seeds").is_dir(),
+                    reason="../shared/seeds is absent")
+def test_seed_page_acceptance(engine):
+    a = engine.answer("What is the main goal of the Elsie Initiative?", mode="quote")
+    assert not a.refused
+    assert any(c.source_id == "000-4b2cc08eca4313f9" and "meaningful participation of women" in c.quote for c in a.citations)
+    a = engine.answer("Who is the primary audience of the paper?", mode="quote")
+    assert any("primary audience is practitioners" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_refused_in_both_modes(engine, question):
+    assert engine.answer(question, mode="quote").refused
+    # a model that happily answers anything must not change the decision
+    eager = Engine.__new__(Engine)
+    eager.__dict__.update(engine.__dict__)
+    eager._llm = FakeListChatModel(responses=["Paris is the capital of France [1]. Mercury boils at 357 °C [2]."])
+    a = eager.answer(question, mode="generate")
+    assert a.refused and not a.citations and a.passages
+
+
+def test_follow_up_uses_history(engine):
+    history = [Turn("user", "What did the review find about refresher training?"),
+               Turn("assistant", "Knowledge gains fade without refreshers [1].")]
+    a = engine.answer("And how long should trainers' own courses last?", history=history, mode="quote")
+    assert "refresher" in a.standalone_query.lower() and not a.refused
+    short = engine.answer("Why does it matter?", history=history, mode="quote")
+    assert short.standalone_query.startswith("What did the review find about refresher training?")
+    assert not short.refused
+    alone = engine.answer("Why does it matter?", mode="quote")
+    assert alone.standalone_query == "Why does it matter?"
+
+
+def test_injection_passage_changes_nothing(engine):
+    # the injected document is retrievable ...
+    hits = engine.search("course directors gender module timetable", k=5)
+    inj = [h for h in hits if h.source_id == "course-directors-note"]
+    assert inj
+    # ... but it is quoted as data: it cannot close its block or pose as a role
+    msgs = build_messages("When should the gender module be scheduled?", inj)
+    assert msgs[1].content.count("</passage>") == 1 and "\nSYSTEM:" not in msgs[1].content
+    # an obedient model is verified away: no [9], no HACKED with a citation
+    obedient = Engine.__new__(Engine)
+    obedient.__dict__.update(engine.__dict__)
+    obedient._llm = FakeListChatModel(responses=["HACKED [9]"])
+    a = obedient.answer("When should course directors schedule the gender module?", mode="generate")
+    assert not a.refused and "[9]" not in a.text
+    assert all("HACKED" not in c.quote or c.source_id == "course-directors-note" for c in a.citations)
+    assert not any(ch.supported and "HACKED" in ch.text for ch in a.verified)
+    # off-topic stays refused even with the injection in the index
+    assert obedient.answer("What is the capital of France?", mode="generate").refused
+
+
+def test_cli_ask_and_search_json(fixture_index, capsys):
+    settings, _ = fixture_index
+    assert app_cli(["ask", "What are the four levels of the Kirkpatrick model?", "--db", str(settings.db_dir), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"question", "answer", "refused", "mode", "citations", "verified", "timings"}
+    assert out["citations"] and set(out["citations"][0]) >= {"n", "source_id", "title", "kind", "page", "quote", "url"}
+    assert app_cli(["search", "refresher training", "-k", "3", "--db", str(settings.db_dir), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)["results"]
+    assert len(res) == 3 and set(res[0]) >= {"source_id", "title", "page", "text", "score"}
+    assert app_cli(["ask", "What is the boiling point of mercury?", "--db", str(settings.db_dir)]) == 0
+    assert "do not cover" in capsys.readouterr().out
+    assert app_cli(["ask", "x", "--db", str(settings.db_dir.parent / "nope")]) == 2
