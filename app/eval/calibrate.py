@@ -124,10 +124,10 @@ def verifier_pairs(engine, items: list[EvalItem]) -> list[Pair]:
         claims = [(c, k) for c, k in ((quote, "quote"), (it.reference_answer, "reference")) if c]
         others = [i for i, p in enumerate(passages)
                   if p.source_id not in expected and not any(contains(p.text, ph) for ph in it.must_include)]
-        for claim, kind in claims:
+        cvs = np.asarray(engine.embeddings.embed_documents([c for c, _ in claims]), dtype=np.float32)
+        for (claim, kind), cv in zip(claims, cvs):
             pairs.append(Pair(claim, gold, True, kind, it.id))
             if others:
-                cv = np.asarray(engine.embeddings.embed_query(claim), dtype=np.float32)
                 j = max(others, key=lambda i: float(vecs[i] @ cv))
                 pairs.append(Pair(claim, passages[j], False, "unrelated", it.id))
             altered = alter_figures(claim)
@@ -141,7 +141,9 @@ def calibrate(engine, items: list[EvalItem], report: dict) -> dict:
     rows = report["per_question"]
     refusal = sweep_refusal([r["ours"]["evidence"] for r in rows], [r["answerable"] for r in rows])
     pairs = verifier_pairs(engine, items)
-    scores = [engine.verifier.support(p.claim, p.passage).score for p in pairs]
+    v = engine.verifier
+    v.embed(list(dict.fromkeys([p.claim for p in pairs] + [s.text for p in pairs for s in v.sentences_of(p.passage)])))
+    scores = [v.support(p.claim, p.passage).score for p in pairs]
     verifier = sweep_verifier(scores, [p.supported for p in pairs])
     by_kind: dict[str, list[float]] = {}
     for p, s in zip(pairs, scores):

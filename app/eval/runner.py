@@ -1,12 +1,13 @@
 """Run an evaluation set through the engine and the naive baseline; per-question records + metrics."""
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
 
 from ..engine import Engine, Passage
-from ..engine.text import markers, split_answer, strip_markers
+from ..engine.text import split_answer, split_sentences, strip_markers
 from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
 from .matching import SourceResolver, contains, entry_hit, page_entries
@@ -23,18 +24,41 @@ def quote_passage(c) -> Passage:
                    end=c.quote_start + len(c.quote), text=c.quote, url=c.url)
 
 
+_MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]\s*[.!?]?")
+
+
+def cited_claims(answer_text: str) -> dict[int, list[str]]:
+    """Marker n -> the sentence(s) carrying it: the last sentence before each ``[n]`` group.
+
+    Works for both "Sentence. [1] Next. [2]" (quote mode) and "Sentence [1]. Next [2]." (typical LLM
+    output); the engine's ``split_answer`` moves a marker written after the full stop to the next sentence.
+    """
+    out: dict[int, list[str]] = {}
+    pos = 0
+    for m in _MARKERS.finditer(answer_text):
+        segment = answer_text[pos:m.start()].strip()
+        pos = m.end()
+        if not segment:
+            continue
+        sents = split_sentences(segment, min_chars=1)
+        claim = sents[-1].text if sents else segment
+        for n in (int(x) for x in m.group(1).split(",")):
+            out.setdefault(n, []).append(claim)
+    return out
+
+
 def judge_citations(verifier, answer_text: str, cited: list[tuple[int, Passage]], expected_ids: set[str] | None) -> list[dict]:
     """Each citation: does its quote support (a) sentence citing it, and is its source expected?
 
     Sentences carrying ``[n]`` cite citation n; a citation no sentence carries (a naive tool lists
     sources under the whole answer) is judged against every sentence of the answer.
     """
-    sentences = split_answer(answer_text)
-    claims_of: dict[int, list[str]] = {}
-    for s in sentences:
-        for n in markers(s):
-            claims_of.setdefault(n, []).append(strip_markers(s))
-    every = [strip_markers(s) for s in sentences]
+    claims_of = cited_claims(answer_text)
+    every = [strip_markers(s) for s in split_answer(answer_text)]
+    # one batched embedding call for every claim and quote sentence instead of one call per pair
+    texts = [c for cs in claims_of.values() for c in cs] + every
+    texts += [s.text for _, p in cited for s in verifier.sentences_of(p)]
+    verifier.embed([t for t in dict.fromkeys(texts) if t.strip()])
     out = []
     for n, p in cited:
         claims = [c for c in (claims_of.get(n) or every) if c.strip()]

@@ -30,7 +30,7 @@ def page() -> None:
     busy = state.ingest_running()
     prompt = st.chat_input("Ask about the paper or the sources it cites…", disabled=busy, key="chat_prompt",
                            max_chars=2000)
-    pending = state.pop_pending()
+    pending = None if busy else state.pop_pending()  # a queued question waits for the index
     if busy:
         st.info("The library is being re-indexed: the chat opens again as soon as the index is complete.",
                 icon=":material/hourglass_top:")

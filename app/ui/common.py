@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import nav, state
-from .text import escape_md, short_error
+from .text import code_md, escape_md, short_error
 
 MODES = {"quote": "Quote (no LLM, instant)", "generate": "Generate (LLM, verified)"}
 
@@ -43,7 +43,7 @@ def empty_state(handle: state.EngineHandle) -> None:
         st.info("**No documents are indexed yet.** To start:\n\n"
                 "1. Open the **Library** page, upload the paper and its sources (PDF, HTML, TXT or MD) and press "
                 "**Add to the library and ingest**; or\n"
-                f"2. put the files into `{escape_md(str(s.corpus_dir))}` and run `python -m ingest` in a terminal, "
+                f"2. put the files into {code_md(s.corpus_dir)} and run `python -m ingest` in a terminal, "
                 "then press **Check again**.", icon=":material/menu_book:")
         if handle.error:
             st.caption(escape_md(handle.error))

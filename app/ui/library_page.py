@@ -11,7 +11,7 @@ import streamlit as st
 
 from . import state
 from .render import document_links
-from .text import escape_md, kind_label, safe_url, short_error
+from .text import code_md, escape_md, kind_label, safe_url, short_error
 from .uploads import UPLOAD_TYPES, save_upload
 
 log = logging.getLogger("mandate.ui")
@@ -58,11 +58,17 @@ def _rows(engine, s) -> list[dict]:
             rows.append({"title": Path(str(src.get("path", ""))).name, "kind": "", "status": "failed",
                          "pages": None, "chunks": None, "file": Path(str(src.get("path", ""))).name, "url": None,
                          "problem": src.get("error") or src.get("error_kind") or "unknown error"})
+    if not any(r["problem"] for r in rows):
+        for r in rows:
+            del r["problem"]
     return rows
 
 
 def _open_document(engine) -> None:
-    docs = {d["source_id"]: d for d in engine.library()}
+    try:
+        docs = {d["source_id"]: d for d in engine.library()}
+    except Exception:
+        return  # already reported by the table
     with st.expander("Open a document at a page"):
         sid = st.selectbox("Document", list(docs), key="lib_doc",
                            format_func=lambda x: docs[x].get("title") or x)
@@ -77,7 +83,7 @@ def _upload(s) -> None:
     files = st.file_uploader(
         f"PDF, HTML, TXT or MD, up to {s.max_file_mb:g} MB each", type=UPLOAD_TYPES, accept_multiple_files=True,
         key=f"uploader-{gen}", max_upload_size=max(1, math.ceil(s.max_file_mb)), disabled=busy)
-    st.caption(f"Files are saved into the corpus folder `{escape_md(str(s.corpus_dir))}`; new documents count as "
+    st.caption(f"Files are saved into the corpus folder {code_md(s.corpus_dir)}; new documents count as "
                "cited sources unless `sources.toml` says otherwise.")
     c1, c2 = st.columns(2)
     with c1:

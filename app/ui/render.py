@@ -145,7 +145,7 @@ def document_links(engine, source_id: str, page_index: int, label: str, url: str
     except Exception:
         page = None
     if page:
-        with st.expander(f"Page {label or page_index + 1} — full text"):
+        with st.expander(f"Page {escape_md(label) or page_index + 1} — full text"):
             span = quote_span(page, quote.quote, quote.quote_start, quote.quote_end) if quote else None
             st.markdown(highlight_md(page, [span] if span else []))
     row = []
@@ -160,7 +160,8 @@ def document_links(engine, source_id: str, page_index: int, label: str, url: str
     except Exception:
         path = None
     if path:
-        download_file(Path(path), key=f"dl-{key}", label=f"Download the document (go to page {page_number(label, page_index)})")
+        download_file(Path(path), key=f"dl-{key}",
+                      label=f"Download {escape_md(Path(path).name)} (then go to page {page_number(label, page_index)})")
 
 
 def download_file(path: Path, key: str, label: str) -> None:

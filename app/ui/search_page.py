@@ -29,20 +29,19 @@ def page() -> None:
         return
     query = st.text_input("Words or a question", key="search_query",
                           placeholder="e.g. pre-deployment training for police contributing countries")
-    c1, c2, c3 = st.columns([3, 3, 1])
+    c1, c2 = st.columns([5, 1])
     with c1:
         scope = st.radio("Look in", list(SCOPES), format_func=SCOPES.get, horizontal=True, key="search_scope")
+    with c2:
+        k = st.number_input("Results", min_value=1, max_value=50, value=10, step=1, key="search_k")
     source_id, doc_title = None, ""
     if scope == "one":
         docs = _documents(engine)
-        with c2:
-            if docs:
-                source_id = st.selectbox("Document", list(docs), format_func=docs.get, key="search_doc")
-                doc_title = docs.get(source_id, "")
-            else:
-                st.caption("No documents in the library.")
-    with c3:
-        k = st.number_input("Results", min_value=1, max_value=50, value=10, step=1, key="search_k")
+        if docs:
+            source_id = st.selectbox("Document", list(docs), format_func=docs.get, key="search_doc")
+            doc_title = docs.get(source_id, "")
+        else:
+            st.caption("No documents in the library.")
     if not query.strip():
         st.caption("Type words or a question and press Enter. Search uses the index only, no language model.")
         return

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -73,7 +74,9 @@ def build_engine(s: Settings) -> EngineHandle:
             log.exception("engine failed to load")
         return EngineHandle(error=str(exc) if _is_not_ready(exc) else short_error(exc, 600),
                             not_ready=_is_not_ready(exc))
-    return EngineHandle(engine=engine, load_s=time.perf_counter() - t0)
+    load_s = time.perf_counter() - t0
+    print(f"mandate: engine ready in {load_s:.1f} s", file=sys.stderr, flush=True)
+    return EngineHandle(engine=engine, load_s=load_s)
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")

@@ -33,6 +33,11 @@ def escape_md(text: str) -> str:
     return escape_inline(text or "").strip()
 
 
+def code_md(text: str) -> str:
+    """``text`` as an inline code span (literal: no escapes, links or HTML inside; backticks dropped)."""
+    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
+
+
 def highlight_md(text: str, spans: list[tuple[int, int]], color: str = "orange") -> str:
     """Escaped ``text`` with each (start, end) span wrapped in ``:{color}-background[...]``."""
     out: list[str] = []

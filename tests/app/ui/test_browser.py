@@ -92,6 +92,7 @@ def test_ask_see_citation_card_then_search(fixture_index, browser, tmp_path):
         card = page.locator("[class*='st-key-card-']").first
         card.wait_for(timeout=60_000)
         t_answer = time.perf_counter() - t0
+        page.get_by_role("button", name="Export conversation (Markdown)").wait_for(timeout=30_000)  # run finished
         text = card.inner_text()
         assert "More than a mandate? (test paper)" in text and "p. 1" in text and "paper" in text
         assert "gender trainers and training managers" in page.get_by_test_id("stChatMessage").last.inner_text()
@@ -113,7 +114,13 @@ def test_ask_see_citation_card_then_search(fixture_index, browser, tmp_path):
         hit.get_by_role("button", name="Ask in chat").click()  # back on the chat page, asked within that note
         page.get_by_test_id("stChatMessage").filter(has_text="Asked within: Note on gender advisers").wait_for(timeout=30_000)
         page.locator("[class*='st-key-card-m3-']").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Export conversation (Markdown)").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "ask_in_chat.png"), full_page=True)
+
+        page.get_by_test_id("stSidebarNav").get_by_text("Library", exact=True).click()
+        page.get_by_test_id("stDataFrame").wait_for(timeout=30_000)
+        page.get_by_test_id("stFileUploader").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
         assert not dialogs, dialogs
         print(f"\ncold start (process start -> page ready): {t_ready:.1f} s; -> first answer: {t_answer:.1f} s")
         (ARTIFACTS / "cold_start.txt").write_text(f"ready_s={t_ready:.2f}\nfirst_answer_s={t_answer:.2f}\n")

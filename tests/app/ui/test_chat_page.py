@@ -28,7 +28,7 @@ def test_answer_with_source_cards_on_a_real_index(fixture_index, use_index, app_
     assert ":blue-badge[paper]" in cards[0] and ":gray-badge[p. 1]" in cards[0]
     assert any(":orange-background[The primary audience of this paper" in m.value for m in at.markdown)
     assert any(e.label.startswith("Page 1") for e in at.expander)  # the page, rendered
-    assert [b.label for b in at.download_button if b.label.startswith("Download the document")]
+    assert [b.label for b in at.download_button if plain(b.label).startswith("Download paper.pdf (then go to page 1)")]
     assert any(b.label.startswith("Export conversation") for b in at.download_button)
     assert len(at.chat_message) == 2 and at.session_state["messages"][1]["answer"].citations
 
@@ -102,3 +102,23 @@ def test_corpus_and_model_text_rendered_escaped(fake_engine, app_test):
     for m in at.markdown:
         assert not m.proto.allow_html, m.value
     assert any("Advisers \\<i\\>matter\\<\\/i\\>" in t for t in texts)  # trace under the card
+
+
+def test_chat_and_search_pause_while_an_ingest_runs(fake_engine, app_test):
+    from app.ui import state
+
+    guard = state.ingest_guard()
+    guard.running = True
+    try:
+        at = app_test().run()
+        assert at.chat_input[0].disabled
+        assert "re-indexed" in at.info[0].value
+        at.session_state["pending"] = {"question": "What do gender advisers do?", "filters": None, "label": ""}
+        at.run()  # a question queued from the Search page waits for the index
+        assert fake_engine.calls == [] and at.session_state["pending"]
+        at.switch_page("ui/pages/search.py").run()
+        assert "re-indexed" in at.info[0].value and not at.text_input
+    finally:
+        guard.running = False
+    at.switch_page("ui/pages/chat.py").run()
+    assert fake_engine.calls[-1]["question"] == "What do gender advisers do?"

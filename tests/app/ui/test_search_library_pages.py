@@ -87,15 +87,19 @@ def test_upload_and_ingest_then_chat(tmp_path, use_index, app_test, monkeypatch)
     at.switch_page("ui/pages/library.py").run()
     at.file_uploader[0].set_value([("../../Focal points handbook.pdf", pdf.read_bytes(), "application/pdf"),
                                    ("fake.pdf", b"<html>not a pdf</html>", "application/pdf"),
-                                   ("big.txt", b"x" * (1024 * 1024 + 10), "text/plain")]).run()
+                                   ("big.txt", b"x" * (1024 * 1024 + 10), "text/plain"),
+                                   ("broken.pdf", b"%PDF-1.4\n1 0 obj garbage", "application/pdf")]).run()
     at.button(key="add_ingest").click().run()
     assert not at.exception
     errors = " ".join(plain(e.value) for e in at.error)
     assert "fake.pdf refused: not a PDF" in errors and "big.txt refused" in errors and "1 MB limit" in errors
-    assert sorted(p.name for p in corpus.iterdir()) == ["Focal_points_handbook.pdf"]
-    assert at.success and "Index updated: 2 pages" in at.success[0].value
+    assert sorted(p.name for p in corpus.iterdir()) == ["Focal_points_handbook.pdf", "broken.pdf"]
+    assert at.warning and "Index updated: 2 pages" in at.warning[0].value and "1 file(s) failed" in at.warning[0].value
     df = at.dataframe[0].value
-    assert list(df["title"]) == ["Focal points handbook"] and list(df["status"]) == ["ingested"]
+    rows = {t: (st, pr) for t, st, pr in zip(df["title"], df["status"], df["problem"])}
+    assert rows["Focal points handbook"] == ("ingested", "")
+    assert rows["broken.pdf"][0] == "failed" and rows["broken.pdf"][1]
+    assert any("broken.pdf: failed" in plain(m.value) for m in at.markdown)  # details of the last ingest
     at.switch_page("ui/pages/chat.py").run()
     at.chat_input[0].set_value("How often do mobile training teams deliver refresher courses?").run()
     assert not at.exception

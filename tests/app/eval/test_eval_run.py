@@ -1,0 +1,127 @@
+"""A real eval run over the fixture index: floors our system meets, the baseline's gaps, the CLI.
+
+Floors sit a little below the figures measured on the dev set (docs/evaluation.md), so a regression
+in retrieval, refusal or quoting fails CI. Re-measure and update them on purpose, never to make CI pass.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.eval.cli import main as eval_main
+
+# measured (quote mode, refusal_threshold/verify_threshold as calibrated): see docs/evaluation.md
+FLOORS = {
+    "recall@5": 0.93,
+    "page_recall@5": 0.93,
+    "mrr": 0.88,
+    "refusal_precision": 0.40,
+    "refusal_recall": 0.80,
+    "answer_hit_rate": 0.60,
+    "citation_support": 0.90,
+    "citation_source_precision": 0.85,
+}
+
+
+def test_floors(dev_report):
+    _, report = dev_report
+    m = report["metrics"]
+    low = {k: (m[k], f) for k, f in FLOORS.items() if m[k] is None or m[k] < f}
+    assert not low, f"below floor (measured, floor): {low}"
+
+
+def test_off_topic_always_refused_and_clear_questions_answered(dev_report):
+    _, report = dev_report
+    rows = {r["id"]: r for r in report["per_question"]}
+    for r in report["per_question"]:
+        if "off-topic" in r["tags"]:
+            assert r["ours"]["refused"], r["question"]
+    for qid in ("seed-goal", "nap-budget", "focal-point", "tot-hours", "fu-curricula"):
+        o = rows[qid]["ours"]
+        assert not o["refused"] and o["hit"], (qid, o["answer"])
+
+
+def test_ours_beats_the_naive_baseline(dev_report):
+    _, report = dev_report
+    ours, base = report["metrics"], report["baseline"]
+    assert ours["recall@5"] > base["recall@5"]
+    assert ours["page_recall@5"] > base["page_recall@5"]
+    assert ours["mrr"] > base["mrr"]
+    # the baseline never refuses; ours refuses most unanswerable questions
+    assert base["refusal_recall"] == 0.0 and ours["refusal_recall"] >= FLOORS["refusal_recall"]
+    assert ours["citation_source_precision"] > base["citation_source_precision"]
+    assert ours["citation_support"] > base["citation_support"]
+
+
+def test_per_question_records(dev_report):
+    items, report = dev_report
+    assert len(report["per_question"]) == len(items)
+    for row, item in zip(report["per_question"], items):
+        assert row["id"] == item.id and row["line"] == item.line
+        o = row["ours"]
+        if o["refused"]:
+            assert o["citations"] == []
+        for c in o["citations"]:
+            assert set(c) >= {"n", "source_id", "page", "quote", "support", "supported", "expected_source"}
+        assert {"ranked", "recall@5", "latency_ms", "retrieval_ms"} <= set(row["baseline"])
+    assert report["warnings"] == []  # every expected source of the dev set resolves in the index
+    json.dumps(report)
+
+
+def test_calibration_on_the_dev_run(dev_report, eval_engine):
+    from app.eval.calibrate import calibrate
+
+    items, report = dev_report
+    cal = calibrate(eval_engine, items, report)
+    r, v = cal["refusal"], cal["verifier"]
+    assert 0.0 < r["threshold"] < 1.0 and r["f1"] >= max(row["f1"] for row in r["sweep"])
+    assert r["unanswerable_n"] == sum(not i.answerable for i in items)
+    kinds = {p["kind"] for p in v["pairs"]}
+    assert {"quote", "reference", "unrelated", "altered-figure"} <= kinds
+    assert v["supported_n"] >= 40 and v["unsupported_n"] >= 40
+    # the shipped defaults are the calibrated values (recalibrate and update them together)
+    assert abs(eval_engine.settings.refusal_threshold - r["threshold"]) < 0.02
+    assert abs(eval_engine.settings.verify_threshold - v["threshold"]) < 0.03
+
+
+FOREIGN_SET = """\
+# written by another team: file names instead of ids, int page numbers, no ids, their own extra fields
+{"question": "How many national action plans budgeted for training?", "answerable": true, "expected_sources": ["paper.pdf"], "expected_pages": [3], "must_include": ["12"], "category": "numbers"}
+{"question": "What is mandate ritual in Holvikivi's article?", "answerable": true, "expected_sources": ["holvikivi-2019.pdf"], "difficulty": "easy"}
+{"question": "What are Kirkpatrick's levels?", "answerable": true, "expected_sources": ["Evaluating training programs: the four levels"], "must_include": "reaction"}
+
+{"question": "What is the tallest mountain in Africa?", "answerable": false}
+"""
+
+
+def test_foreign_set_runs_unchanged_through_the_cli(eval_index, tmp_path, capsys):
+    path = tmp_path / "theirs.jsonl"
+    path.write_text(FOREIGN_SET, encoding="utf-8")
+    assert eval_main(["--set", str(path), "--db", str(eval_index), "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"metrics", "baseline", "per_question"}
+    assert len(out["per_question"]) == 4 and out["per_question"][0]["id"] == "line2"
+    assert out["metrics"]["recall@5"] == 1.0 and out["metrics"]["refusal_recall"] == 1.0
+    assert out["per_question"][2]["expected_sources"] == ["kirkpatrick-1994"]  # matched by title
+    assert any("category" in w and "difficulty" in w for w in out["warnings"])
+    # readable mode: both systems side by side
+    assert eval_main(["--set", str(path), "--db", str(eval_index), "--quiet", "--limit", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "ours" in text and "baseline" in text and "recall@5 (sources)" in text
+
+
+def test_invalid_set_exits_2_naming_the_line(tmp_path, capsys):
+    from app.__main__ import main as app_main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "ok", "answerable": true}\n{"question": "no flag"}\n', encoding="utf-8")
+    assert app_main(["eval", "--set", str(bad)]) == 2
+    assert f"{bad}:2: \"answerable\" is missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--mode", "chat"], []])
+def test_usage_errors(argv, tmp_path):
+    from app.__main__ import main as app_main
+
+    assert app_main(["eval", *argv]) == 2
