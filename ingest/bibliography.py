@@ -12,33 +12,14 @@ so entries are split where an author list followed by a year starts ("Holvikivi,
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 
+from .bibpatterns import DITTO, DOI_RE, HEAD, PERSON_ONE, PERSONS_RE, URL_RE, acronym, fold
 from .records import Page
 
-# --- name patterns (shared with ingest.citations) ------------------------------------------
-UP = r"(?![a-zß-ÿ])[^\W\d_]"  # an upper-case letter (any script with case; Latin lower-case excluded)
-NAME = UP + r"[^\W\d_]*(?:['’][^\W\d_]+)?(?:-" + UP + r"?[^\W\d_]+)*"  # Holvikivi, O'Neil, Smith-Jones, DPO
-PARTICLE = r"(?:(?i:de|da|del|della|der|den|di|du|dos|das|van|von|la|le|ter|ten|bin|ibn|al|el|st\.)\s+)"
-SURNAME = rf"{PARTICLE}*{NAME}(?:\s{NAME})?"
-INITIALS = rf"(?:{UP}\.(?:\s?-?{UP}\.)*|{UP}[^\W\d_]+(?:\s{UP}\.)?)"  # "D. L.", "J.-P.", "Aiko", "Aiko B."
-P_INV = rf"{SURNAME},\s{INITIALS}"
-P_FWD = rf"{UP}\.(?:\s?-?{UP}\.)*\s{SURNAME}"
-PERSON = rf"(?:{P_INV}|{P_FWD})"
-SEP = r"(?:,?\s(?:and|&)\s|,\s|;\s)"
-PERSONS = rf"{PERSON}(?:{SEP}{PERSON}){{0,30}}(?:,?\set\sal\.?|,?\s(?:and|&)\sothers)?"
-_CONNECT = r"(?:of|for|the|and|on|in|to|de|du|des|la|le|et|&)"
-CORP = rf"{UP}[\w&'’-]*(?:\s(?:{_CONNECT}\s){{0,3}}{UP}[\w&'’-]*){{0,12}}(?:\s\({UP}[\w\s]*\))?"
-DITTO = r"(?:[—–_]{2,}|-{3,})\.?,?"  # "———. (2019b)" = same authors as the entry before
-EDS = r"(?:,?\s\((?i:eds?|hrsg|coord|dir)\.?\))?"
-YEAR = (r"(?:\s?\((?P<year>(?:1[5-9]|20)\d{2})(?P<suffix>[a-z]?)(?:,[^)]{0,25})?\)|\s(?P<year2>(?:1[5-9]|20)\d{2})"
-        r"(?P<suffix2>[a-z]?)|\s?\((?P<nd>n\.\s?d\.|forthcoming|in press)\))(?=[.,:]?(?:\s|$))[.,:]?")
-HEAD = re.compile(rf"(?P<authors>{PERSONS}|{DITTO}|{CORP}){EDS}{YEAR}")
-_PERSON_ONE = re.compile(rf"(?P<inv>{SURNAME}),\s{INITIALS}|{UP}\.(?:\s?-?{UP}\.)*\s(?P<fwd>{SURNAME})")
+__all__ = ["Reference", "DocumentBibliography", "extract_references", "extract_bibliography", "parse_reference",
+           "find_reference_section", "split_entries", "paragraphs", "coverage", "fold", "acronym"]
 
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
-DOI_RE = re.compile(r"(?:\bdoi:\s*|https?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _CANDIDATE = re.compile(r"(?<=[.?!\]])[\"”’)]?\s+|(?:https?://|doi:|www\.)\S+\s+|\s+(?=[—–_]{2,}|-{3,})")
 _NOISE = re.compile(r"\b(?:Available (?:at|from|online)|Retrieved(?: [^:]{0,40})? from|Accessed(?: on)?"
                     r"(?: \d{1,2})? \w+ \d{4}|\[online\]|URL)\s*:?\s*", re.IGNORECASE)
@@ -78,22 +59,6 @@ class Reference:
         return asdict(self)
 
 
-# --- normalisation helpers ---------------------------------------------------------------
-def fold(s: str) -> str:
-    """Lower-case, diacritics removed, letters and digits only: 'Pérez' -> 'perez'."""
-    s = unicodedata.normalize("NFKD", s).replace("ß", "ss").replace("ł", "l").replace("Ł", "L")
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in s if not unicodedata.combining(c)).lower())
-
-
-def acronym(name: str) -> str:
-    """'United Nations Department of Peace Operations' -> 'undpo' (capitalised words only)."""
-    given = re.search(r"\(([^\W\d_]{2,12})\)\s*$", name)  # "... in Europe (OSCE)"
-    if given:
-        return fold(given.group(1))
-    words = re.findall(r"[^\W\d_][\w'’-]*", name)
-    return "".join(w[0] for w in words if w[0].isupper()).lower() if len(words) > 1 else fold(name)
-
-
 def ref_key(authors: list[str], year: int | None, suffix: str = "") -> str:
     first = authors[0] if authors else "anon"
     stem = acronym(first) if len(first.split()) > 2 else fold(first)
@@ -102,9 +67,8 @@ def ref_key(authors: list[str], year: int | None, suffix: str = "") -> str:
 
 def split_authors(s: str) -> list[str]:
     """Surnames of an author string: 'Bastick, M. and de Torres, D.' -> ['Bastick', 'de Torres']."""
-    names = [m.group("inv") or m.group("fwd") for m in _PERSON_ONE.finditer(s)]
-    if names:
-        return names
+    if PERSONS_RE.fullmatch(s.strip()):
+        return [m.group("inv") or m.group("fwd") or m.group("full") for m in PERSON_ONE.finditer(s)]
     corp = re.sub(r"\s*\((?:eds?|hrsg|coord|dir)\.?\)|,?\s+et al\.?$", "", s.strip(" ,.;"), flags=re.IGNORECASE)
     return [corp] if corp else []
 

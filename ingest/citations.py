@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .bibliography import NAME, PARTICLE, Para, Reference, acronym, find_reference_section, fold, paragraphs
+from .bibliography import Para, Reference, find_reference_section, paragraphs
+from .bibpatterns import NAME, PARTICLE, acronym, fold
 from .records import Page
 
 _W = rf"{PARTICLE}*{NAME}(?:['’]s)?"
 _NAMES = rf"{_W}(?:(?:\s|,\s|,?\s(?:and|&)\s){_W}){{0,8}}(?:,?\set\sal\.?)?"
 _YR = r"(?:1[5-9]|20)\d{2}[a-z]?|n\.\s?d\.|forthcoming|in press"
-_LOC = r"(?:,\s?(?:p|pp|para|paras|ch|chap|fn|n)\.\s?[\divxlc]+(?:\s?[–-]\s?[\divxlc]+)?|:\s?\d+(?:\s?[–-]\s?\d+)?)"
+_LOC = (r"(?:,\s?(?:p|pp|para|paras|ch|chap|fn|n)\.\s?[\divxlc]+(?:\s?[–-]\s?[\divxlc]+)?|:\s?\d+(?:\s?[–-]\s?\d+)?"
+        r"|,\s?\d{1,3}(?:\s?[–-]\s?\d{1,4})?(?!\d))")  # "p. 4", ": 12", ", 135" (Chicago)
 _YEARS = rf"(?:{_YR})(?:(?:,\s?|;\s?)(?:{_YR}|[a-z]\b))*{_LOC}?"
 NARRATIVE = re.compile(rf"(?P<names>{_NAMES})\s\((?P<years>{_YEARS})\)")
+_YEAR_PAREN = re.compile(rf"\s\((?:{_YR})")
 PAREN = re.compile(r"\((?P<body>[^()]{4,600})\)")
 _ITEM = re.compile(rf"^(?P<names>{_NAMES}),?\s(?P<years>{_YEARS})\s*$")
 BARE = re.compile(rf"(?P<names>{_NAMES}),?\s(?P<years>(?:{_YR})(?:,\s?(?:{_YR}|[a-z]\b))*)(?=[\s,.;:)]|$)")
@@ -144,11 +147,23 @@ def _trim_start(text: str, names: str, drop: int) -> int:
     return pos
 
 
+def _narratives(text: str):
+    """NARRATIVE matches, searched only just before a "(2019" (fast on long pages)."""
+    seen = -1
+    for m in _YEAR_PAREN.finditer(text):
+        lo = max(0, m.start() - 240, seen)
+        for n in NARRATIVE.finditer(text, lo, min(len(text), m.end() + 120)):
+            if n.start() >= seen and n.end() > m.start():
+                seen = n.end()
+                yield n
+                break
+
+
 def _author_year(para: Para, refs: list[Reference]) -> list[InText]:
     out: list[InText] = []
     taken: list[tuple[int, int]] = []
     text = para.text
-    for m in NARRATIVE.finditer(text):
+    for m in _narratives(text):
         items = _items(m.group("names"), m.group("years"))
         if not items:
             continue

@@ -87,6 +87,25 @@ class LexicalIndex:
             pass
         return cls(build(store, db_dir))
 
+    def vocabulary(self) -> set[str]:
+        """Stemmed terms of the whole corpus (as BM25 saw them)."""
+        if not hasattr(self, "_vocab"):
+            self._vocab = set(self.retriever.vocab_dict) if self.retriever else set()
+        return self._vocab
+
+    def unknown_terms(self, words: list[str]) -> list[str]:
+        """Words none of whose terms occur anywhere in the corpus."""
+        vocab = self.vocabulary()
+        out = []
+        for w in words:
+            toks = tokenize([w])
+            terms = [t for t, _ in sorted(toks.vocab.items(), key=lambda kv: kv[1])]
+            if terms and not any(t in vocab for t in terms if not t.isdigit() or len(t) >= 3):
+                out.append(w)
+            elif any(t not in vocab for t in terms if t.isdigit() and len(t) >= 3):
+                out.append(w)
+        return out
+
     def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         if not self.retriever or not query.strip():
             return []

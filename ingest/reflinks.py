@@ -24,7 +24,7 @@ from .records import Page
 from .settings import Settings
 from .store import RegistryEntry, Store
 
-BIB_VERSION = 1  # bump when extraction or linking changes: persisted bibliographies are rebuilt
+BIB_VERSION = 2  # bump when extraction or linking changes: persisted bibliographies are rebuilt
 TITLE_MIN = 0.85  # token-set similarity needed for a title match (with matching year)
 TITLE_MIN_NO_YEAR = 0.93  # ... when the source has no year
 
@@ -107,17 +107,20 @@ def link_reference(ref: Reference, registry: dict[str, RegistryEntry], exclude: 
 class Bibliography:
     fingerprint: str
     documents: dict[str, DocumentBibliography] = field(default_factory=dict)
+    papers: list[str] = field(default_factory=list)  # ids of the indexed sources of kind "paper"
 
     def citing(self) -> list[DocumentBibliography]:
-        """The documents whose references count for coverage: the paper(s), else every document."""
-        papers = [d for d in self.documents.values() if d.kind == "paper" and d.references]
-        return papers or [d for d in self.documents.values() if d.references]
+        """The documents whose references count for coverage: the paper(s) if the index has one
+        (not a cited source's own bibliography), else every document with a reference list."""
+        if self.papers:
+            return [self.documents[p] for p in self.papers if p in self.documents]
+        return [d for d in self.documents.values() if d.references]
 
     def references(self) -> list[Reference]:
         return [r for d in self.documents.values() for r in d.references]
 
     def to_json(self) -> dict:
-        return {"version": BIB_VERSION, "fingerprint": self.fingerprint,
+        return {"version": BIB_VERSION, "fingerprint": self.fingerprint, "papers": self.papers,
                 "documents": {sid: {"source_id": d.source_id, "title": d.title, "kind": d.kind,
                                     "references": [r.to_json() for r in d.references],
                                     "citations": [c.to_json() for c in d.citations]}
@@ -130,7 +133,7 @@ class Bibliography:
             cites = [InText(**{**c, "items": [CiteItem(**i) for i in c["items"]]}) for c in d["citations"]]
             docs[sid] = DocumentBibliography(d["source_id"], d["title"], d["kind"],
                                              [Reference(**r) for r in d["references"]], cites)
-        return cls(data["fingerprint"], docs)
+        return cls(data["fingerprint"], docs, list(data.get("papers", [])))
 
 
 def fingerprint(store: Store, registry: dict[str, RegistryEntry] | None = None) -> str:
@@ -153,7 +156,7 @@ def source_pages(store: Store, source_id: str, entry: RegistryEntry) -> list[Pag
 
 def build_bibliography(store: Store) -> Bibliography:
     registry = store.registry()
-    bib = Bibliography(fingerprint(store, registry))
+    bib = Bibliography(fingerprint(store, registry), papers=sorted(s for s, e in registry.items() if e.kind == "paper"))
     for sid, entry in sorted(registry.items()):
         doc = extract_bibliography(source_pages(store, sid, entry), sid, entry.title, entry.kind)
         if not doc.references:

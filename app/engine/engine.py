@@ -5,6 +5,7 @@ Pure Python (never imports streamlit). Refusal is decided from retrieval scores,
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -57,6 +58,10 @@ class Engine:
         self.lexical = LexicalIndex.load_or_build(self.store, s.db_dir)
         self.retriever = HybridRetriever(self.store, self.embeddings, self.lexical)
         self.verifier = Verifier(self.embeddings, s.verify_threshold)
+        # pay torch's first-inference cost here, not in the user's first answer
+        self.retriever.embed_query("warm-up query about gender training")
+        self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
+                                         "sentence so that batching code paths are exercised too."])
         self.tracer = None
         try:  # tracing into cited sources is an enhancement: answering never depends on it
             from .tracing import Tracer
@@ -102,6 +107,16 @@ class Engine:
                 pass
         return query
 
+    def unknown_specific_terms(self, query: str) -> list[str]:
+        """Names, acronyms and numbers of the question that occur nowhere in the corpus.
+
+        A question about "Norwegian police" or "resolution 2242" is not answered by passages about
+        police in general, however similar they look to the embedding model.
+        """
+        words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", query)
+        specific = [w for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w)]
+        return self.lexical.unknown_terms(list(dict.fromkeys(specific))) if specific else []
+
     # -- answering ------------------------------------------------------------------------
     def answer(self, question: str, history: list[Turn] | None = None, mode: str | None = None,
                filters: Filters | None = None) -> Answer:
@@ -127,11 +142,16 @@ class Engine:
         timings["rank_s"] = time.perf_counter() - t1
         evidence = max(ranked[0][0] if ranked else 0.0, max((p.similarity for p in passages), default=0.0))
         timings["evidence"] = evidence
-        if not passages or evidence < self.settings.refusal_threshold:
+        unknown = self.unknown_specific_terms(query)
+        if not passages or evidence < self.settings.refusal_threshold or unknown:
             closest = sorted(passages, key=lambda p: -p.similarity)[:3]
-            yield REFUSAL
+            text = REFUSAL
+            if unknown:
+                text = (f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
+                        f"so I won't answer this question. The closest passages are shown below in case they help.")
+            yield text
             timings["total_s"] = time.perf_counter() - t0
-            yield Answer(text=REFUSAL, refused=True, mode=mode, passages=closest, **base)
+            yield Answer(text=text, refused=True, mode=mode, passages=closest, **base)
             return
         notice, model = "", "none"
         if mode == "generate":

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from ingest.store import RegistryEntry, index_signature
 
+from .onboarding_check import check
 from .onboarding_doc import Doc
 from .onboarding_glossary import find_terms
 from .onboarding_markdown import handout_filename, handout_markdown
 from .onboarding_questions import QuestionBudget, candidates, suggest
-from .onboarding_quiz import build_quiz, check
+from .onboarding_quiz import build_quiz
 from .onboarding_records import GlossaryEntry, QuizQuestion, Section, Tour
 from .onboarding_sections import assign, content_sentences, derive_spans, key_sentences
 from .records import Filters
@@ -54,7 +55,8 @@ def fingerprint(engine, source_id: str, questions: bool = True, use_llm: bool = 
     state = {"v": TOUR_VERSION, "source": source_id, "questions": questions, "llm": use_llm,
              "sources": sorted((e.source_id, e.sha256, e.parser_version, e.chunks, e.kind, e.title) for e in reg.values()),
              "index": index_signature(s), "where": s.chroma_mode(), "collection": s.collection,
-             "answering": [s.refusal_threshold, s.top_k, s.verify_threshold], "llm_model": [s.llm_base_url, s.llm_model] if use_llm else None}
+             "answering": [s.refusal_threshold, s.top_k, s.verify_threshold],
+             "llm_model": [s.llm_base_url, s.llm_model, s.local_model] if use_llm else None}
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 

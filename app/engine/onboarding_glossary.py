@@ -99,6 +99,20 @@ def definitions(sents: list[Sent], corpus: str) -> list[Found]:
     return out
 
 
+_NAMED = re.compile(r"\bthe (?:term|concept|notion|label|expression) ['\"“‘]?(?P<term>[A-Za-z][\w' -]{2,50}?)['\"”’]?,? "
+                    r"(?:for|to (?:describe|denote|refer to|mean)|refers to|means|describes|denotes)\b")
+
+
+def named_terms(sents: list[Sent]) -> list[Found]:
+    """Terms named as such: "we use the term X for ...", "the concept X refers to ..."."""
+    out = []
+    for s in sents:
+        m = _NAMED.search(s.text)
+        if m and _term_ok(m.group("term")):
+            out.append(Found(m.group("term"), s, "definition", "", 2.8))
+    return out
+
+
 def long_form(abbr: str, before: str) -> str | None:
     """The words before "(ABBR)" that the abbreviation's letters spell (Schwartz & Hearst 2003)."""
     short = abbr[:-1] if len(abbr) > 2 and abbr[-1] == "s" and abbr[-2].isupper() else abbr
@@ -194,7 +208,7 @@ def _key(term: str) -> str:
 def find_terms(doc: Doc, sents: list[Sent], limit: int = 30) -> list[Found]:
     """Glossary candidates from ``sents`` (the source's content sentences), deduplicated, alphabetical."""
     corpus = "\n".join(s.text for s in sents)
-    found = definitions(sents, corpus) + abbreviations(sents) + phrases(sents)
+    found = definitions(sents, corpus) + named_terms(sents) + abbreviations(sents) + phrases(sents)
     found.sort(key=lambda f: (-f.score, f.sent.order))
     chosen: list[Found] = []
     for f in found:

@@ -22,8 +22,6 @@ _NUM = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w/-]|[.,
 _LABEL_BEFORE = re.compile(r"(?:section|recommendation|level|tool|resolution|figure|table|chapter|page|p\.|pp\.|no\.|"
                            r"article|paragraph|annex|step|phase|item|question|volume|vol\.)\s*$", re.IGNORECASE)
 _UNITS = {"hour", "minute", "day", "week", "month", "year", "session", "time", "point"}
-_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                                     "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 
 @dataclass
@@ -80,6 +78,11 @@ def number_facts(sents: list[Sent]) -> list[NumberFact]:
 
 
 def _distractors(fact: NumberFact, pool: list[NumberFact], n: int = 3) -> list[str]:
+    near = _pick(fact, pool, n, max_ratio=5.0)
+    return near if len(near) >= 2 else _pick(fact, pool, n, max_ratio=None)
+
+
+def _pick(fact: NumberFact, pool: list[NumberFact], n: int, max_ratio: float | None) -> list[str]:
     """Other figures of the same type from the corpus, closest in size first, none already in the sentence."""
     in_prompt = {_value(t) for t in _NUM.findall(fact.sent.text)}
     kind = fact.type.split(":")[0]
@@ -101,7 +104,7 @@ def _distractors(fact: NumberFact, pool: list[NumberFact], n: int = 3) -> list[s
         if kind == "count" and fact.value != int(fact.value) and o.value == int(o.value):
             continue  # 1.9 vs 4: decimals only against decimals
         dist = abs(math.log((o.value + 1) / (fact.value + 1)))
-        if kind == "count" and c == 1 and dist > math.log(5):
+        if kind == "count" and c == 1 and max_ratio is not None and dist > math.log(max_ratio):
             continue
         key = (-c, dist, o.sent.order)
         if o.value not in cands or key < cands[o.value][0]:
@@ -200,9 +203,9 @@ def term_question(doc: Doc, entry: Found, others: list[Found], mcq: bool, sectio
 def word_question(doc: Doc, s: Sent, df: dict[str, int], section: str) -> QuizQuestion | None:
     """Fallback for corpora with few figures or terms: blank the sentence's rarest long content word."""
     best = None
-    for m in re.finditer(r"[A-Za-z][a-z-]{5,}", s.text):
+    for m in re.finditer(r"(?<![\w'’-])[a-z]{2,}(?:-[a-z]+)*(?![\w'’-])", s.text):
         w = m.group(0)
-        if m.start() == 0 or w.lower() in STOPWORDS:
+        if len(w) < 6 or w in STOPWORDS:
             continue
         key = (df.get(w.lower(), 0), -len(w))
         if best is None or key < best[0]:
@@ -234,8 +237,15 @@ def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], t
     used_sents: set[int] = set()
     used_answers: set[str] = set()
 
+    def gives_away(q: QuizQuestion) -> bool:
+        """An answer that another question's sentence states (or the other way round)."""
+        def shows(text: str, answer: str) -> bool:
+            return re.search(r"(?<![\w.,])" + re.escape(answer) + r"(?![\w]|[.,]\d)", text, re.IGNORECASE) is not None
+
+        return any(shows(o.prompt, q.answer) or shows(q.prompt, o.answer) for o in out)
+
     def take(q: QuizQuestion | None, order: int) -> bool:
-        if q is None or order in used_sents or q.answer.lower() in used_answers:
+        if q is None or order in used_sents or q.answer.lower() in used_answers or gives_away(q):
             return False
         out.append(q)
         used_sents.add(order)
@@ -254,8 +264,8 @@ def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], t
                 picked = False
                 while src and not picked:
                     item = src.pop(0)
-                    mcq = sum(q.topic == "term" for q in out) % 2 == 0 if kind == "term" else \
-                        sum(q.topic != "term" for q in out) % 2 == 0
+                    same = [q for q in out if (q.topic == "term") == (kind == "term")]
+                    mcq = sum(q.kind == "mcq" for q in same) <= sum(q.kind == "cloze" for q in same)
                     if kind == "term":
                         picked = take(term_question(doc, item, terms, mcq, title), item.sent.order)
                     else:
@@ -277,49 +287,3 @@ def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], t
     order = {t: i for i, (t, _, _) in enumerate(by_section)}
     out.sort(key=lambda q: (order.get(q.section, 0), q.citation.page_index, q.citation.quote_start))
     return out
-
-
-# -- grading --------------------------------------------------------------------------------
-def _norm(s: str) -> str:
-    s = re.sub(r"[“”\"'‘’`]", "", str(s).lower())
-    s = re.sub(r"\s+", " ", s).strip(" .,;:!?")
-    return re.sub(r"^(a|an|the) ", "", s)
-
-
-def _as_number(s: str) -> float | None:
-    t = _norm(s).replace(",", "")
-    t = re.sub(r"\s*(%|per ?cent|percent)$", "", t)
-    if t in _WORDS:
-        return float(_WORDS[t])
-    try:
-        return float(t)
-    except ValueError:
-        return None
-
-
-def _term_match(given: str, answer: str) -> bool:
-    g, a = _norm(given), _norm(answer)
-    if not g:
-        return False
-    bare = _norm(re.sub(r"\([^)]*\)", "", answer))
-    abbr = re.findall(r"\(([^)]*)\)", answer)
-    if g in (a, bare) or (abbr and g == _norm(abbr[0])) or _norm(re.sub(r"\([^)]*\)", "", given)) == bare:
-        return True
-    cw = content_words(bare)
-    return bool(cw) and content_words(g) == cw
-
-
-def check(question: QuizQuestion, given) -> tuple[bool, str]:
-    """Grade a reply (option text, option index, or typed text); the explanation quotes the passage."""
-    if isinstance(given, int) and not isinstance(given, bool) and question.options:
-        given = question.options[given] if 0 <= given < len(question.options) else ""
-    given = "" if given is None else str(given)
-    if question.topic in ("number", "year"):
-        gv, av = _as_number(given), _as_number(question.answer)
-        correct = gv is not None and av is not None and gv == av
-    elif question.kind == "mcq":
-        correct = _norm(given) == _norm(question.answer)
-    else:
-        correct = _term_match(given, question.answer)
-    head = "Correct." if correct else f"Not quite: the answer is “{question.answer}”."
-    return correct, f"{head} {question.explanation}"

@@ -21,6 +21,7 @@ _REF_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(references|bibliography|work
                         r"sources|endnotes|notes|literature)$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z\"“]")
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+_BIBLIO = re.compile(r"https?://|www\.|\bdoi[:.]|\b\d+\(\d+\):\s*\d+")
 
 
 @dataclass
@@ -174,6 +175,8 @@ def content_sentences(doc: Doc, idx: int) -> list[Sent]:
             continue
         if len(words) > 8 and sum(w[:1].isupper() for w in words[1:]) > 0.4 * len(words):
             continue  # a title block or a list of names, not prose
+        if _BIBLIO.search(s.text):
+            continue  # a reference entry or a byline with a link
         out.append(s)
     return out
 

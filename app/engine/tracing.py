@@ -68,30 +68,25 @@ class Tracer:
         return cls(engine, bib)
 
     # -- which in-text citations does a cited passage contain? ------------------------------
-    def citing_span(self, c: Citation) -> tuple[int, int, str]:
-        """The sentence(s) of the passage around the quote: (start, end, text) in page offsets."""
-        start, end = c.quote_start, c.quote_end
-        text = c.quote
-        if c.passage_text:
-            sents = [s for s in split_sentences(c.passage_text, base=c.passage_start)
-                     if s.start < c.quote_end and s.end > c.quote_start]
-            if sents:
-                start, end = min(start, sents[0].start), max(end, sents[-1].end)
-                lo, hi = start - c.passage_start, end - c.passage_start
-                if 0 <= lo <= hi <= len(c.passage_text):
-                    text = c.passage_text[lo:hi]
-        return start, end, text
+    def citing_sentences(self, c: Citation) -> list[tuple[int, int, str]]:
+        """The sentence(s) of the passage the quote lies in: [(start, end, text)] in page offsets."""
+        sents = [(s.start, s.end, s.text) for s in split_sentences(c.passage_text, base=c.passage_start)
+                 if s.start < c.quote_end and s.end > c.quote_start] if c.passage_text else []
+        return sents or [(c.quote_start, c.quote_end, c.quote)]
 
-    def in_text(self, c: Citation) -> tuple[list[InText], str]:
-        start, end, text = self.citing_span(c)
+    def in_text(self, c: Citation) -> list[tuple[InText, str]]:
+        """In-text citations inside the quote's sentence(s), each with the sentence that makes it."""
+        sents = self.citing_sentences(c)
+        start, end = min(c.quote_start, sents[0][0]), max(c.quote_end, sents[-1][1])
         found = []
         for it in self.by_page.get((c.source_id, c.page_index), []):
             if it.start < end and it.end > start:
                 lo, hi = it.start - c.passage_start, it.end - c.passage_start
                 if c.passage_text and 0 <= lo <= hi <= len(c.passage_text) and c.passage_text[lo:hi] != it.text:
                     continue  # the index changed since the bibliography was built
-                found.append(it)
-        return found, text
+                sentence = next((t for a, b, t in sents if a <= it.start < b), " ".join(t for _, _, t in sents))
+                found.append((it, sentence))
+        return found
 
     # -- what does the source say? ---------------------------------------------------------
     def _claim(self, sentence: str, cites: list[InText]) -> str:
@@ -131,14 +126,13 @@ class Tracer:
         return trace
 
     def traces_for(self, c: Citation) -> list[Trace]:
-        cites, sentence = self.in_text(c)
-        if not cites:
-            return []
-        claim = self._claim(sentence, cites)
+        found = self.in_text(c)
+        cites = [it for it, _ in found]
         registry = None
         out: list[Trace] = []
         seen: set[str] = set()
-        for it in cites:
+        for it, sentence in found:
+            claim = self._claim(sentence, cites)
             for key in it.refs:
                 ref = self.refs.get((c.source_id, key))
                 if ref is None or key in seen:
@@ -148,12 +142,11 @@ class Tracer:
                 if ref.linked_source:
                     if registry is None:
                         registry = self.engine.store.registry()
-                    found = self._source_passage(ref.linked_source, claim) if ref.linked_source in registry else None
-                    if found is not None:
+                    hit = self._source_passage(ref.linked_source, claim) if ref.linked_source in registry else None
+                    if hit is not None:
                         out.append(Trace(citation_text=label, reference=ref.text, ingested=True,
-                                         source_id=found.source_id, title=found.title, page=found.page,
-                                         page_index=found.page_index, quote=found.quote,
-                                         url=found.url or ref.link()))
+                                         source_id=hit.source_id, title=hit.title, page=hit.page,
+                                         page_index=hit.page_index, quote=hit.quote, url=hit.url or ref.link()))
                         continue
                 out.append(Trace(citation_text=label, reference=ref.text, ingested=False, title=ref.title,
                                  url=ref.link()))

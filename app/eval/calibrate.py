@@ -35,8 +35,11 @@ def _cuts(scores: list[float]) -> list[float]:
     return [u[0] - 0.01] + mids + [u[-1] + 0.01]
 
 
-def sweep_refusal(evidence: list[float], answerable: list[bool]) -> dict:
-    """Best refusal threshold over the evidence scores of a run (refuse when evidence < threshold)."""
+def sweep_refusal(evidence: list[float], answerable: list[bool], max_false_refusal_rate: float = 0.05) -> dict:
+    """Best refusal threshold over the evidence scores of a run (refuse when evidence < threshold).
+
+    Also reports ``capped``: the best F1 among thresholds refusing at most ``max_false_refusal_rate`` of
+    the answerable questions (an alternative operating point when the evidence ranges overlap)."""
     rows = []
     for t in _cuts(evidence):
         c = refusal_counts([not a for a in answerable], [e < t for e in evidence])
@@ -45,11 +48,16 @@ def sweep_refusal(evidence: list[float], answerable: list[bool]) -> dict:
                      "false_refusals": c["fp"], "missed_refusals": c["fn"]})
     if not rows:
         return {"threshold": None, "sweep": []}
-    best = max(rows, key=lambda r: (r["f1"], -r["false_refusals"], -r["threshold"]))
+    key = lambda r: (r["f1"], -r["false_refusals"], -r["threshold"])  # noqa: E731
+    best = max(rows, key=key)
     ans = [e for e, a in zip(evidence, answerable) if a]
     una = [e for e, a in zip(evidence, answerable) if not a]
+    allowed = [r for r in rows if r["false_refusals"] <= max_false_refusal_rate * len(ans)]
+    capped = {k: v for k, v in max(allowed, key=key).items()} if allowed else None
+    if capped:
+        capped["max_false_refusal_rate"] = max_false_refusal_rate
     return {**best, "answerable_min": min(ans, default=None), "unanswerable_max": max(una, default=None),
-            "answerable_n": len(ans), "unanswerable_n": len(una), "sweep": rows}
+            "answerable_n": len(ans), "unanswerable_n": len(una), "capped": capped, "sweep": rows}
 
 
 def sweep_verifier(scores: list[float], supported: list[bool]) -> dict:
@@ -136,10 +144,11 @@ def verifier_pairs(engine, items: list[EvalItem]) -> list[Pair]:
     return pairs
 
 
-def calibrate(engine, items: list[EvalItem], report: dict) -> dict:
+def calibrate(engine, items: list[EvalItem], report: dict, max_false_refusal_rate: float = 0.05) -> dict:
     """Refusal threshold from the run's evidence scores; verifier threshold from built pairs."""
     rows = report["per_question"]
-    refusal = sweep_refusal([r["ours"]["evidence"] for r in rows], [r["answerable"] for r in rows])
+    refusal = sweep_refusal([r["ours"]["evidence"] for r in rows], [r["answerable"] for r in rows],
+                            max_false_refusal_rate)
     pairs = verifier_pairs(engine, items)
     v = engine.verifier
     v.embed(list(dict.fromkeys([p.claim for p in pairs] + [s.text for p in pairs for s in v.sentences_of(p.passage)])))
@@ -168,6 +177,13 @@ def summary(cal: dict) -> str:
         f"precision {f(r.get('precision'))}, recall {f(r.get('recall'))}, false refusals {r.get('false_refusals')}/"
         f"{r.get('answerable_n')}; evidence: answerable min {f(r.get('answerable_min'))}, "
         f"unanswerable max {f(r.get('unanswerable_max'))}",
+    ]
+    c = r.get("capped")
+    if c and c["threshold"] != r["threshold"]:
+        lines.append(f"    (alternative with <= {c['max_false_refusal_rate']:.0%} false refusals: {f(c['threshold'])} -> "
+                     f"F1 {f(c['f1'])}, precision {f(c['precision'])}, recall {f(c['recall'])}, "
+                     f"false refusals {c['false_refusals']}/{r.get('answerable_n')})")
+    lines += [
         f"  verify_threshold:  {f(v['threshold'])} (current {cur['verify_threshold']}) -> flag F1 {f(v.get('f1'))}, "
         f"supported flagged {v.get('supported_flagged')}/{v.get('supported_n')}, unsupported passed "
         f"{v.get('unsupported_passed')}/{v.get('unsupported_n')}",

@@ -19,6 +19,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help='print {"metrics", "baseline", "per_question", ...}')
     p.add_argument("--calibrate", action="store_true",
                    help="also sweep the refusal and verifier thresholds and report the best ones")
+    p.add_argument("--max-false-refusals", type=float, default=0.05, metavar="RATE",
+                   help="calibration: also report the best refusal threshold refusing at most this share of "
+                        "answerable questions (default 0.05)")
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     p.add_argument("--cite-k", type=int, default=4, help="baseline: chunks shown as citations (LangChain default 4)")
     p.add_argument("--limit", type=int, help="only the first N questions")
@@ -84,28 +87,34 @@ def main(argv: list[str]) -> int:
     if args.calibrate:
         from .calibrate import calibrate
 
-        report["calibration"] = calibrate(engine, items, report)
+        report["calibration"] = calibrate(engine, items, report, args.max_false_refusals)
     if args.json:
         print(json.dumps(_clean(report), indent=1, ensure_ascii=False))
         return 0
+    print(render(report))
+    for w in report["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def render(report: dict) -> str:
+    """The readable report: header, side-by-side table, our misses, calibration when present."""
     from .metrics import table
 
     m, b = report["metrics"], report["baseline"]
     cfg = report["config"]
-    print(f"Evaluation set {args.set_path}: {m['questions']} questions ({m['answerable']} answerable, "
-          f"{m['unanswerable']} unanswerable); mode {cfg['mode']}; index {cfg['index']}")
-    print(f"ours: hybrid engine (refusal_threshold {cfg['refusal_threshold']}, verify_threshold "
-          f"{cfg['verify_threshold']}); baseline: {cfg['baseline'] or 'skipped'}\n")
-    print(table(m, b))
-    print(f"\n(retrieval metrics over {m['n_retrieval']} questions, pages over {m['n_pages']}, answer hits over "
-          f"{m['n_must_include']}; citations: ours {m['n_citations']}" + (f", baseline {b['n_citations']}" if b else "") + ")")
+    out = [f"Evaluation set {report.get('set', '?')}: {m['questions']} questions ({m['answerable']} answerable, "
+           f"{m['unanswerable']} unanswerable); mode {cfg['mode']}; index {cfg['index']}",
+           f"ours: hybrid engine (refusal_threshold {cfg['refusal_threshold']}, verify_threshold "
+           f"{cfg['verify_threshold']}); baseline: {cfg['baseline'] or 'skipped'}", "",
+           table(m, b), "",
+           f"(retrieval metrics over {m['n_retrieval']} questions, pages over {m['n_pages']}, answer hits over "
+           f"{m['n_must_include']}; citations: ours {m['n_citations']}" + (f", baseline {b['n_citations']}" if b else "") + ")"]
     bad = misses(report)
     if bad:
-        print("\nOur misses:\n  " + "\n  ".join(bad))
-    for w in report["warnings"]:
-        print(f"warning: {w}", file=sys.stderr)
-    if args.calibrate:
+        out += ["", "Our misses:"] + [f"  {x}" for x in bad]
+    if report.get("calibration"):
         from .calibrate import summary
 
-        print("\n" + summary(report["calibration"]))
-    return 0
+        out += ["", summary(report["calibration"])]
+    return "\n".join(out)

@@ -147,8 +147,8 @@ def _walk(tour, tk: str, engine) -> None:
         st.caption("Written by a language model; every sentence was checked against the key sentences below.")
     if s.summary:
         st.markdown("**Key sentences**")
-        for c in s.summary:
-            _quote_card(c, key=f"onb-s{i}-{c.n}")
+        for k, c in enumerate(s.summary):
+            _quote_card(c, key=f"onb-s{i}-{k}")
     elif s.kind != "references":
         st.caption("No key sentences could be picked from this section.")
     if s.questions:
@@ -182,16 +182,18 @@ def _ask(tour, question: str) -> None:
 
 
 def _quote_card(c, key: str, mark: str | None = None) -> None:
-    """A cited sentence: the quote (or the answer inside it) highlighted in its passage, with page."""
+    """A cited sentence (``mark``, e.g. a quiz answer, highlighted in it), its page, and its passage on demand."""
+    from app.engine.onboarding_markdown import short_title
+
     with st.container(border=True, key=f"card-{key}"):
-        st.markdown(f"{escape_md(c.title) or escape_md(c.source_id)} :gray-badge[p. {escape_md(c.page)}]")
-        context = c.passage_text or c.quote
-        span = quote_span(context, c.quote, c.quote_start - c.passage_start, c.quote_end - c.passage_start)
-        spans = [span] if span else []
-        if mark and span:
-            j = context.find(mark, span[0], span[1])
-            spans = [(j, j + len(mark))] if j >= 0 else spans
-        st.markdown(highlight_md(context, spans))
+        j = c.quote.find(mark) if mark else -1
+        st.markdown(f"{highlight_md(c.quote, [(j, j + len(mark))] if j >= 0 else [])} :gray-badge[p. {escape_md(c.page)}]")
+        context = c.passage_text or ""
+        if context.strip() and context.strip() != c.quote:
+            where = f"{short_title(c.title) or c.source_id}, p. {c.page}"
+            with st.expander(f"In context · {escape_md(where)}"):
+                span = quote_span(context, c.quote, c.quote_start - c.passage_start, c.quote_end - c.passage_start)
+                st.markdown(highlight_md(context, [span] if span else []))
 
 
 # -- glossary ---------------------------------------------------------------------------------

@@ -250,3 +250,41 @@ def test_missing_entries_skip_references_without_a_link():
     assert missing_entries(bib, [ManifestEntry(id="other", url="https://www.example.org/a/")]) == []
     clash = missing_entries(bib, [ManifestEntry(id="alpha-2001", url="https://example.org/elsewhere")])
     assert [e.id for e in clash] == ["alpha-2001-2"]
+
+
+def test_chicago_author_date_style():
+    refs = ("Bibliography\n\n"
+            "Bastick, Megan, and Daniel de Torres. 2010. Implementing the Women, Peace and Security Resolutions in "
+            "Security Sector Reform. Geneva: DCAF.\n\n"
+            "Holvikivi, Aiko. 2019. “Gender Experts and Critical Friends: Research in Relations of Knowledge.” "
+            "International Feminist Journal of Politics 21 (1): 131–47. https://doi.org/10.1080/14616742.2018.1547650.\n\n"
+            "Kirkpatrick, Donald L., and James D. Kirkpatrick. 2006. Evaluating Training Programs: The Four Levels. "
+            "3rd ed. San Francisco: Berrett-Koehler.\n\n"
+            "UN DPO (United Nations Department of Peace Operations). 2020. Gender Responsive UN Peacekeeping "
+            "Operations Policy. New York: United Nations.")
+    body = ("Training is often ritual (Holvikivi 2019, 135). Bastick and de Torres (2010) argue it, as do "
+            "(Kirkpatrick and Kirkpatrick 2006; UN DPO 2020).")
+    doc = extract_bibliography(_pages(body, refs))
+    got = [(r.key, r.authors, r.year, r.title, r.doi) for r in doc.references]
+    assert got == [
+        ("bastick2010", ["Bastick", "de Torres"], 2010, "Implementing the Women, Peace and Security Resolutions in "
+         "Security Sector Reform", ""),
+        ("holvikivi2019", ["Holvikivi"], 2019, "Gender Experts and Critical Friends: Research in Relations of "
+         "Knowledge", "10.1080/14616742.2018.1547650"),
+        ("kirkpatrick2006", ["Kirkpatrick", "Kirkpatrick"], 2006, "Evaluating Training Programs: The Four Levels", ""),
+        ("undpo2020", ["UN DPO (United Nations Department of Peace Operations)"], 2020,
+         "Gender Responsive UN Peacekeeping Operations Policy", "")]
+    assert doc.references[1].container == "International Feminist Journal of Politics 21 (1): 131–47"
+    assert [(c.text, c.refs) for c in doc.citations] == [
+        ("(Holvikivi 2019, 135)", ["holvikivi2019"]), ("Bastick and de Torres (2010)", ["bastick2010"]),
+        ("(Kirkpatrick and Kirkpatrick 2006; UN DPO 2020)", ["kirkpatrick2006", "undpo2020"])]
+
+
+def test_coverage_counts_the_papers_references_only():
+    from ingest.bibliography import DocumentBibliography
+    from ingest.reflinks import coverage_of
+
+    ref = parse_reference("Alpha, B. (2001). A first work. Oxford: Clarendon. https://example.org/a")
+    cited = DocumentBibliography("src", "A cited source with its own bibliography", "cited", [ref], [])
+    assert coverage_of(Bibliography("x", {"src": cited}, papers=["paper"]))["references"] == 0
+    assert coverage_of(Bibliography("x", {"src": cited}))["references"] == 1  # no paper indexed: every list counts

@@ -11,16 +11,18 @@ import pytest
 
 from app.eval.cli import main as eval_main
 
-# measured (quote mode, refusal_threshold/verify_threshold as calibrated): see docs/evaluation.md
+# Measured on the dev set in quote mode with the calibrated defaults (refusal_threshold 0.607,
+# verify_threshold 0.532): recall@5 0.965, page recall@5 0.976, MRR 0.943, refusal precision 0.464,
+# refusal recall 0.867, answer hit rate 0.658, citation support 1.000, citation source precision 0.933.
 FLOORS = {
     "recall@5": 0.93,
     "page_recall@5": 0.93,
-    "mrr": 0.88,
-    "refusal_precision": 0.40,
+    "mrr": 0.90,
+    "refusal_precision": 0.42,
     "refusal_recall": 0.80,
-    "answer_hit_rate": 0.60,
-    "citation_support": 0.90,
-    "citation_source_precision": 0.85,
+    "answer_hit_rate": 0.62,
+    "citation_support": 0.95,
+    "citation_source_precision": 0.88,
 }
 
 
@@ -80,9 +82,11 @@ def test_calibration_on_the_dev_run(dev_report, eval_engine):
     kinds = {p["kind"] for p in v["pairs"]}
     assert {"quote", "reference", "unrelated", "altered-figure"} <= kinds
     assert v["supported_n"] >= 40 and v["unsupported_n"] >= 40
-    # the shipped defaults are the calibrated values (recalibrate and update them together)
-    assert abs(eval_engine.settings.refusal_threshold - r["threshold"]) < 0.02
-    assert abs(eval_engine.settings.verify_threshold - v["threshold"]) < 0.03
+    # the shipped defaults are the calibrated values: after a change to retrieval or scoring, rerun
+    # `python -m app eval --set app/eval/sets/dev.jsonl --db <fixture index> --calibrate` and update
+    # ingest/settings.py, the floors above and docs/evaluation.md together
+    assert abs(eval_engine.settings.refusal_threshold - r["threshold"]) < 0.02, r["threshold"]
+    assert abs(eval_engine.settings.verify_threshold - v["threshold"]) < 0.03, v["threshold"]
 
 
 FOREIGN_SET = """\
@@ -105,10 +109,18 @@ def test_foreign_set_runs_unchanged_through_the_cli(eval_index, tmp_path, capsys
     assert out["metrics"]["recall@5"] == 1.0 and out["metrics"]["refusal_recall"] == 1.0
     assert out["per_question"][2]["expected_sources"] == ["kirkpatrick-1994"]  # matched by title
     assert any("category" in w and "difficulty" in w for w in out["warnings"])
-    # readable mode: both systems side by side
-    assert eval_main(["--set", str(path), "--db", str(eval_index), "--quiet", "--limit", "2"]) == 0
-    text = capsys.readouterr().out
-    assert "ours" in text and "baseline" in text and "recall@5 (sources)" in text
+
+
+def test_readable_report_shows_both_systems(dev_report):
+    from app.eval.cli import render
+
+    _, report = dev_report
+    text = render(report)
+    header = next(line for line in text.splitlines() if line.startswith("metric"))
+    assert header.split() == ["metric", "ours", "baseline"]
+    for label in ("recall@5 (sources)", "MRR (pages)", "answer hit rate", "citation source precision",
+                  "refusal precision", "refusal recall", "answer latency p95 (ms)"):
+        assert label in text
 
 
 def test_invalid_set_exits_2_naming_the_line(tmp_path, capsys):

@@ -95,7 +95,7 @@ def test_ask_see_citation_card_then_search(fixture_index, browser, tmp_path):
         page.get_by_role("button", name="Export conversation (Markdown)").wait_for(timeout=30_000)  # run finished
         text = card.inner_text()
         assert "More than a mandate? (test paper)" in text and "p. 1" in text and "paper" in text
-        assert "gender trainers and training managers" in page.get_by_test_id("stChatMessage").last.inner_text()
+        assert "primary audience of the paper is gender trainers" in page.get_by_test_id("stChatMessage").last.inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
 
         page.get_by_test_id("stSidebarNav").get_by_text("Search", exact=True).click()
