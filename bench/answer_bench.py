@@ -1,6 +1,6 @@
 """Quote-mode answer latency: the fixture index (dev set) and a generated ~10k-chunk index.
 
-    python bench/answer_bench.py [--db DIR] [--big DIR] [--repeat 3] [--workdir /tmp/mandate-bench] [--json]
+    python bench/answer_bench.py [--db DIR] [--big DIR] [--repeat 1] [--workdir /tmp/mandate-bench] [--json]
 
 ``--db``: an index of the fixture corpus + seed page (built into the work folder when absent).
 ``--big``: a generated index, e.g. the 10k one ``bench/retrieval_bench.py`` leaves in the work folder
@@ -70,7 +70,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="fixture + seed index (default: built in the work folder)")
     ap.add_argument("--big", help="generated ~10k-chunk index (default: from bench/retrieval_bench.py's work folder)")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="passes over the dev set (later passes hit the engine's sentence-embedding cache)")
     ap.add_argument("--workdir", default="/tmp/mandate-bench")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

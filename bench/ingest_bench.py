@@ -128,7 +128,7 @@ def main(argv=None) -> int:
           f"{res['machine']}")
     rows = []
     for i, r in enumerate(res["runs"] + [res["median"]]):
-        rows.append(["median" if i == len(res["runs"]) else f"run {i + 1}", r["pages"], r["chunks"], f"{r['ingest_s']:.1f}",
+        rows.append(["median" if i == len(res["runs"]) else f"run {i + 1}", int(r["pages"]), int(r["chunks"]), f"{r['ingest_s']:.1f}",
                      f"{r['pages_per_s']:.1f}", f"{r['chunks_per_s']:.1f}", f"{r['embed_store_chunks_per_s']:.1f}",
                      f"{r['raw_chunks_per_s']:.1f}", f"{r['ratio_embed_store_to_raw']:.2f}",
                      f"{r['ratio_embed_only_to_raw']:.2f}", f"{r['ratio_whole_ingest_to_raw']:.2f}"])

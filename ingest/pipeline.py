@@ -156,6 +156,12 @@ class Ingestor:
         self.store.collect_orphans(final)
         if todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings):
             build_bm25(self.store, self.settings.db_dir)
+        try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
+            from .reflinks import load_or_build_bibliography
+
+            load_or_build_bibliography(self.store, self.settings)
+        except Exception as exc:  # noqa: BLE001
+            self.log(f"warning: bibliography not built ({type(exc).__name__}: {exc})")
         report.chunks_total = self.store.chunks.count()
         report.pages_total = sum(e.pages for e in final.values())
         report.sources.sort(key=lambda s: s.path)

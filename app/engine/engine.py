@@ -22,6 +22,7 @@ from .generate import build_messages, finalize, rewrite_messages
 from .quote import compose, rank_sentences
 from .records import Answer, Filters, Passage, Turn
 from .retrieval import HybridRetriever
+from .text import STOPWORDS
 from .verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,11 @@ class Engine:
         A question about "Norwegian police" or "resolution 2242" is not answered by passages about
         police in general, however similar they look to the embedding model.
         """
-        words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", query)
-        specific = [w for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w)]
+        specific = []
+        for sentence in re.split(r"(?<=[.?!])\s+", query):
+            words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", sentence)
+            specific += [w for i, w in enumerate(words) if w.lower() not in STOPWORDS
+                         and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w))]
         return self.lexical.unknown_terms(list(dict.fromkeys(specific))) if specific else []
 
     # -- answering ------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Refusal: the engine refuses when its evidence score (``answer.timings["evidence"]``) is below
 ``refusal_threshold``. We sweep every cut between observed scores and keep the one maximising refusal
-F1 (positive class: the question is unanswerable); ties go to fewer false refusals.
+F1 (positive class: the question is unanswerable); ties go to fewer false refusals. Questions the
+engine refuses by another rule whatever the threshold (``forced_refusal`` in the run's records: names or
+numbers the corpus never mentions) count as refused at every cut.
 
 Verifier: claim/passage pairs are built from the set (see ``verifier_pairs``): supported pairs are the
 true quote sentence holding an answerable question's ``must_include`` phrases and its
@@ -35,40 +37,49 @@ def _cuts(scores: list[float]) -> list[float]:
     return [u[0] - 0.01] + mids + [u[-1] + 0.01]
 
 
-def sweep_refusal(evidence: list[float], answerable: list[bool], max_false_refusal_rate: float = 0.05) -> dict:
+def refusal_at(t: float, evidence: list[float], answerable: list[bool], forced: list[bool] | None = None) -> dict:
+    """Refusal counts and P/R/F1 when refusing below ``t`` (plus the ``forced`` refusals of other rules)."""
+    forced = forced or [False] * len(evidence)
+    c = refusal_counts([not a for a in answerable], [e < t or f for e, f in zip(evidence, forced)])
+    p, r, f1 = prf(c["tp"], c["fp"], c["fn"])
+    return {"threshold": round(t, 4), "f1": f1 or 0.0, "precision": p, "recall": r,
+            "false_refusals": c["fp"], "missed_refusals": c["fn"]}
+
+
+def sweep_refusal(evidence: list[float], answerable: list[bool], max_false_refusal_rate: float = 0.05,
+                  forced: list[bool] | None = None) -> dict:
     """Best refusal threshold over the evidence scores of a run (refuse when evidence < threshold).
 
-    Also reports ``capped``: the best F1 among thresholds refusing at most ``max_false_refusal_rate`` of
-    the answerable questions (an alternative operating point when the evidence ranges overlap)."""
-    rows = []
-    for t in _cuts(evidence):
-        c = refusal_counts([not a for a in answerable], [e < t for e in evidence])
-        p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        rows.append({"threshold": round(t, 4), "f1": f or 0.0, "precision": p, "recall": r,
-                     "false_refusals": c["fp"], "missed_refusals": c["fn"]})
+    ``forced`` marks questions another rule refuses whatever the threshold (the engine's unknown-name
+    rule). Also reports ``capped``: the best F1 among thresholds refusing at most
+    ``max_false_refusal_rate`` of the answerable questions (an operating point for overlapping evidence)."""
+    rows = [refusal_at(t, evidence, answerable, forced) for t in _cuts(evidence)]
+    ans = [e for e, a in zip(evidence, answerable) if a]
+    una = [e for e, a in zip(evidence, answerable) if not a]
     if not rows:
         return {"threshold": None, "sweep": []}
     key = lambda r: (r["f1"], -r["false_refusals"], -r["threshold"])  # noqa: E731
     best = max(rows, key=key)
-    ans = [e for e, a in zip(evidence, answerable) if a]
-    una = [e for e, a in zip(evidence, answerable) if not a]
     allowed = [r for r in rows if r["false_refusals"] <= max_false_refusal_rate * len(ans)]
     capped = {k: v for k, v in max(allowed, key=key).items()} if allowed else None
     if capped:
         capped["max_false_refusal_rate"] = max_false_refusal_rate
     return {**best, "answerable_min": min(ans, default=None), "unanswerable_max": max(una, default=None),
-            "answerable_n": len(ans), "unanswerable_n": len(una), "capped": capped, "sweep": rows}
+            "answerable_n": len(ans), "unanswerable_n": len(una), "forced": sum(forced or []),
+            "capped": capped, "sweep": rows}
+
+
+def verifier_at(t: float, scores: list[float], supported: list[bool]) -> dict:
+    """Flagging counts and P/R/F1 (positive class: unsupported) when claims scoring below ``t`` are flagged."""
+    c = refusal_counts([not y for y in supported], [s < t for s in scores])
+    p, r, f = prf(c["tp"], c["fp"], c["fn"])
+    return {"threshold": round(t, 4), "f1": f or 0.0, "precision": p, "recall": r,
+            "supported_flagged": c["fp"], "unsupported_passed": c["fn"]}
 
 
 def sweep_verifier(scores: list[float], supported: list[bool]) -> dict:
     """Best verifier threshold (a claim is supported when its score >= threshold)."""
-    rows = []
-    for t in _cuts(scores):
-        flagged = [s < t for s in scores]
-        c = refusal_counts([not y for y in supported], flagged)  # positive class: unsupported
-        p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        rows.append({"threshold": round(t, 4), "f1": f or 0.0, "precision": p, "recall": r,
-                     "supported_flagged": c["fp"], "unsupported_passed": c["fn"]})
+    rows = [verifier_at(t, scores, supported) for t in _cuts(scores)]
     if not rows:
         return {"threshold": None, "sweep": []}
     best = max(rows, key=lambda r: (r["f1"], -r["unsupported_passed"], r["threshold"]))
@@ -147,13 +158,17 @@ def verifier_pairs(engine, items: list[EvalItem]) -> list[Pair]:
 def calibrate(engine, items: list[EvalItem], report: dict, max_false_refusal_rate: float = 0.05) -> dict:
     """Refusal threshold from the run's evidence scores; verifier threshold from built pairs."""
     rows = report["per_question"]
-    refusal = sweep_refusal([r["ours"]["evidence"] for r in rows], [r["answerable"] for r in rows],
-                            max_false_refusal_rate)
+    evidence = [r["ours"]["evidence"] for r in rows]
+    answerable = [r["answerable"] for r in rows]
+    forced = [bool(r["ours"].get("forced_refusal")) for r in rows]
+    refusal = sweep_refusal(evidence, answerable, max_false_refusal_rate, forced)
+    refusal["at_current"] = refusal_at(engine.settings.refusal_threshold, evidence, answerable, forced)
     pairs = verifier_pairs(engine, items)
     v = engine.verifier
     v.embed(list(dict.fromkeys([p.claim for p in pairs] + [s.text for p in pairs for s in v.sentences_of(p.passage)])))
     scores = [v.support(p.claim, p.passage).score for p in pairs]
     verifier = sweep_verifier(scores, [p.supported for p in pairs])
+    verifier["at_current"] = verifier_at(engine.settings.verify_threshold, scores, [p.supported for p in pairs])
     by_kind: dict[str, list[float]] = {}
     for p, s in zip(pairs, scores):
         by_kind.setdefault(p.kind, []).append(s)
@@ -178,6 +193,13 @@ def summary(cal: dict) -> str:
         f"{r.get('answerable_n')}; evidence: answerable min {f(r.get('answerable_min'))}, "
         f"unanswerable max {f(r.get('unanswerable_max'))}",
     ]
+    if r.get("forced"):
+        lines.append(f"    ({r['forced']} questions are refused by another rule whatever the threshold: "
+                     "names/numbers the corpus never mentions)")
+    a = r.get("at_current")
+    if a:
+        lines.append(f"    current {a['threshold']}: F1 {f(a['f1'])}, precision {f(a['precision'])}, recall "
+                     f"{f(a['recall'])}, false refusals {a['false_refusals']}/{r.get('answerable_n')}")
     c = r.get("capped")
     if c and c["threshold"] != r["threshold"]:
         lines.append(f"    (alternative with <= {c['max_false_refusal_rate']:.0%} false refusals: {f(c['threshold'])} -> "
@@ -188,6 +210,10 @@ def summary(cal: dict) -> str:
         f"supported flagged {v.get('supported_flagged')}/{v.get('supported_n')}, unsupported passed "
         f"{v.get('unsupported_passed')}/{v.get('unsupported_n')}",
     ]
+    a = v.get("at_current")
+    if a:
+        lines.append(f"    current {a['threshold']}: flag F1 {f(a['f1'])}, supported flagged {a['supported_flagged']}, "
+                     f"unsupported passed {a['unsupported_passed']}")
     for k, d in v.get("by_kind", {}).items():
         lines.append(f"    {k:<15} n={d['n']:<3} score min {d['min']:.3f}  median {d['median']:.3f}  max {d['max']:.3f}")
     lines.append(f"  apply: MANDATE_REFUSAL_THRESHOLD={f(r['threshold'])} MANDATE_VERIFY_THRESHOLD={f(v['threshold'])} "

@@ -115,8 +115,14 @@ class EvalRunner:
         cits = judge_citations(eng.verifier, a.text, [(c.n, quote_passage(c)) for c in a.citations],
                                set(expected_ids) if item.answerable and expected_ids else None)
         found, hit = must_include(item, a.text, [c.quote for c in a.citations])
+        evidence = float(a.timings.get("evidence", 0.0))
+        # refusal rules other than the evidence threshold (e.g. names the corpus never mentions): calibration
+        # must know which refusals a threshold change cannot undo
+        rule = getattr(eng, "unknown_specific_terms", None)
+        unknown = list(rule(a.standalone_query or item.question)) if rule else []
+        forced = bool(unknown) or (a.refused and evidence >= eng.settings.refusal_threshold)
         rec = {"refused": a.refused, "answer": a.text, "mode_used": a.mode, "standalone_query": a.standalone_query,
-               "evidence": round(float(a.timings.get("evidence", 0.0)), 4), "notice": a.notice,
+               "evidence": round(evidence, 4), "forced_refusal": forced, "unknown_terms": unknown, "notice": a.notice,
                "citations": cits, "must_include": found, "hit": hit,
                "latency_ms": round(latency * 1000, 1), "retrieval_ms": round(retrieval * 1000, 1)}
         if "first_token_s" in a.timings:

@@ -112,3 +112,12 @@ def test_cli_ask_and_search_json(fixture_index, capsys):
     assert app_cli(["ask", "What is the boiling point of mercury?", "--db", str(settings.db_dir)]) == 0
     assert "do not cover" in capsys.readouterr().out
     assert app_cli(["ask", "x", "--db", str(settings.db_dir.parent / "nope")]) == 2
+
+
+def test_near_domain_question_about_unknown_names_is_refused(engine):
+    a = engine.answer("What share of Norwegian police officers are women?", mode="quote")
+    assert a.refused and "'Norwegian'" in a.text and a.passages
+    b = engine.answer("What did Security Council resolution 2242 add to the agenda?", mode="quote")
+    assert b.refused and "2242" in b.text
+    # names that the corpus does contain are fine
+    assert not engine.answer("What did Holvikivi observe about jokes in training sessions?", mode="quote").refused
