@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--no-questions", action="store_true", help="skip the suggested questions (faster)")
     p.add_argument("--llm", action="store_true", help="add verified LLM summaries (optional; needs a model)")
-    p.add_argument("--rebuild", action="store_true", help="ignore the cached tour")
+    p.add_argument("--rebuild", action="store_true", help="build the tour again (and replace the cached one)")
     args = p.parse_args(argv)
 
     from ingest.settings import get_settings
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     try:
         tour = onboarding(engine, args.source, questions=not args.no_questions, use_llm=args.llm,
-                          cache=not args.rebuild)
+                          refresh=args.rebuild)
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -102,7 +102,8 @@ class Ingestor:
         self.store.put_registry(RegistryEntry(
             source_id=src.source_id, sha256=src.sha256, path=str(src.path), title=src.title, kind=src.kind,
             url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year,
-            parser_version=PARSER_VERSION))
+            parser_version=PARSER_VERSION,
+            headings=[{"title": h.title, "level": h.level, "page_index": h.page_index, "offset": h.offset} for h in doc.headings]))
         return len(chunks)
 
     def run(self) -> IngestReport:

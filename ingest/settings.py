@@ -53,8 +53,9 @@ class Settings(BaseSettings):
     refusal_threshold: float = Field(0.25, description="Refuse when the evidence score (best sentence/passage match) is below this (calibrated on the dev set).")
     # Calibrated on 213 claim/passage pairs built from the same dev set (82 supported: true quote sentences and
     # paraphrased reference answers; 131 unsupported: claims against the most similar passage of an unexpected
-    # source, and claims with altered figures): flag F1 0.973 at 0.532 (3 supported flagged, 4 unsupported passed).
-    verify_threshold: float = Field(0.532, description="A generated sentence counts as supported when its support score reaches this.")
+    # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544
+    # and a paraphrase at 0.553 (2/82 supported flagged, 4/131 unsupported passed; altered figures score <= 0.494).
+    verify_threshold: float = Field(0.549, description="A generated sentence counts as supported when its support score reaches this.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). Unset = built-in local model.")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the endpoint.")

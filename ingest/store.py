@@ -7,7 +7,7 @@ pages are all stored; anything else found in the index is an orphan and gets col
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import chromadb
@@ -17,7 +17,7 @@ from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 
 SCHEMA = 1
-PARSER_VERSION = 3  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
+PARSER_VERSION = 4  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
 DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
 
 
@@ -34,6 +34,7 @@ class RegistryEntry:
     authors: list[str]
     year: int | None = None
     parser_version: int = 0
+    headings: list = field(default_factory=list)  # [{title, level, page_index, offset}] in document order
 
     @classmethod
     def from_json(cls, s: str) -> "RegistryEntry":

@@ -36,7 +36,7 @@ __all__ = ["onboarding", "build_tour", "default_source", "fingerprint", "check",
            "handout_filename", "Tour", "Section", "GlossaryEntry", "QuizQuestion", "TOUR_VERSION"]
 
 log = logging.getLogger(__name__)
-TOUR_VERSION = 1  # bump when the tour's content or format changes: cached tours are rebuilt
+TOUR_VERSION = 2  # bump when the tour's content or format changes: cached tours are rebuilt
 _MEMO: dict[str, Tour] = {}
 _LOCK = threading.Lock()
 
@@ -87,21 +87,24 @@ def _save(path: Path, tour: Tour) -> None:
 
 
 def onboarding(engine, source_id: str | None = None, *, questions: bool = True, use_llm: bool = False,
-               cache: bool = True) -> Tour:
-    """The tour of ``source_id`` (default: the paper), from the cache when the index has not changed."""
+               cache: bool = True, refresh: bool = False) -> Tour:
+    """The tour of ``source_id`` (default: the paper), from the cache when the index has not changed.
+
+    ``cache=False`` neither reads nor writes the cache; ``refresh=True`` rebuilds and replaces the cached tour.
+    """
     reg = engine.store.registry()
     sid = source_id or default_source(reg)
     if sid not in reg:
         raise LookupError(f"no source {sid!r} in the index")
     fp = fingerprint(engine, sid, questions, use_llm)
     path = _cache_dir(engine) / f"tour-{fp}.json"
-    if cache:
+    if cache and not refresh:
         hit = _MEMO.get(fp) or _load(path)
         if hit is not None:
             _MEMO[fp] = hit
             return hit
     with _LOCK:  # one build at a time (Streamlit sessions share the engine)
-        if cache and fp in _MEMO:
+        if cache and not refresh and fp in _MEMO:
             return _MEMO[fp]
         tour = build_tour(engine, reg[sid], questions=questions, use_llm=use_llm)
         tour.fingerprint = fp
@@ -142,10 +145,12 @@ def build_tour(engine, entry: RegistryEntry, *, questions: bool = True, use_llm:
         doc_word = "the paper" if entry.kind == "paper" else "the document"
         headings = {sp.title for sp in spans}
         corpus = "\n".join(s.text for i in prose for s in content[i])
+        asked: set[str] = set()
         for i in prose:
             sec_terms = [f for f in terms if f.sent.section == i and f.how != "phrase"]
-            cands = candidates(spans[i], keys[i], sec_terms, doc_word, corpus)
+            cands = [q for q in candidates(spans[i], keys[i], sec_terms, doc_word, corpus) if q.lower() not in asked]
             sections[i].questions = suggest(engine, entry.source_id, spans[i], cands, headings, budget, filters)
+            asked |= {q.lower() for q in sections[i].questions}
         log.info("suggested questions: %d engine calls", budget.calls)
     if use_llm:
         from .onboarding_llm import add_generated

@@ -11,6 +11,7 @@ from .onboarding_doc import Sent
 from .onboarding_glossary import Found, capitalised_inside
 from .onboarding_sections import Span
 from .records import Filters
+from .text import STOPWORDS
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,16 @@ _BASE = {"found": "find", "showed": "show", "shows": "show", "reported": "report
          "suggested": "suggest", "proposes": "propose", "proposed": "propose", "concludes": "conclude",
          "concluded": "conclude", "notes": "note", "noted": "note", "estimates": "estimate",
          "estimated": "estimate", "recommends": "recommend", "recommended": "recommend"}
+_NOT_VERBS = {"this", "thus", "plus", "less", "unless", "across", "various", "previous", "always", "perhaps",
+              "towards", "whereas", "its", "his", "hers", "ours", "yours", "theirs", "news", "series", "basis",
+              "analysis", "process", "access", "progress", "success", "status", "focus", "bias", "crisis", "gas"}
 _SUBJECT_END = re.compile(r"\s(is|are|was|were|has|have|had|can|could|will|would|should|may|might|must|do|does|did|"
-                          r"need|needs|help|helps|make|makes|remain|remains|[a-z]+ed|[a-z]{3,}s)\s")
+                          r"need|needs|help|helps|make|makes|remain|remains|[a-z]+ed|"
+                          r"(?!(?:" + "|".join(sorted(_NOT_VERBS)) + r")\s)[a-z]{3,}s)\s")
+_GENERIC_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(abstract|introduction|conclusions?|summary|executive summary|"
+                            r"background|discussion|methods?|methodology|results|overview|preface|foreword|"
+                            r"acknowledg(e)?ments|annex(es)?|appendix|appendices|contents|table of contents)$",
+                            re.IGNORECASE)
 _PRONOUNS = {"it", "this", "that", "these", "those", "they", "we", "he", "she", "there", "such", "each", "none",
              "some", "most", "many", "one", "all", "both", "several", "others", "which"}
 
@@ -66,15 +75,22 @@ def _subject(s: Sent, corpus: str) -> str | None:
     m = re.match(r"^(the|a|an)\s+", subj, flags=re.IGNORECASE)
     subj = subj[m.end():] if m else subj
     words = subj.split()
-    if not 2 <= len(words) <= 6 or words[0].lower() in _PRONOUNS or re.search(r"[\d():;\"“”]", subj):
+    if not 2 <= len(words) <= 6 or words[0].lower() in _PRONOUNS or re.search(r"[\d():;,\"“”]", subj):
         return None
+    if words[-1].lower() in STOPWORDS or words[-1].lower() in _NOT_VERBS | {"like", "such"}:
+        return None
+    caps = [w[:1].isupper() for w in words[1:]]
+    if any(caps) and not all(caps):
+        return None  # a heading run into the sentence, not a noun phrase
     subj = _lower_first(subj, corpus)
     return f"the {subj}" if m and m.group(1).lower() == "the" and subj[:1].isupper() else subj
 
 
 def candidates(span: Span, keys: list[Sent], terms: list[Found], doc_word: str, corpus: str = "") -> list[str]:
     out: list[str] = [_term_question(f) for f in terms]
-    if span.kind == "section":
+    if span.kind == "section" and _GENERIC_TITLE.match(span.title):
+        pass  # "Introduction", "Conclusion": asking about them says nothing
+    elif span.kind == "section":
         topic = topic_of(span.title, corpus)
         if topic and _WH.match(topic):
             out.append(topic[0].upper() + topic[1:] + "?")

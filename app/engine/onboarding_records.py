@@ -53,10 +53,6 @@ class QuizQuestion:
     section: str = ""
     topic: str = "number"  # what was blanked: "number" | "year" | "term" | "word"
 
-    @property
-    def id(self) -> str:
-        return f"{self.citation.source_id}:{self.citation.page_index}:{self.citation.quote_start}:{self.answer}"
-
 
 @dataclass
 class Tour:

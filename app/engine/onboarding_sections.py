@@ -54,6 +54,16 @@ def _kind(title: str) -> str:
 
 def derive_spans(doc: Doc) -> tuple[list[Span], bool]:
     """Sections in document order and whether they come from headings (False: page groups)."""
+    heads = getattr(doc.entry, "headings", None)
+    if heads:  # stored at ingest (outline or heuristic): exact titles, levels and positions
+        spans = [Span(h["title"], int(h.get("level") or 1), _kind(h["title"]), (h["page_index"], h["offset"])) for h in heads]
+        spans.sort(key=lambda sp: sp.start)
+        if spans[0].start > (0, 0):
+            spans.insert(0, Span("Front matter", 1, "front", (0, 0)))
+        _close(doc, spans)
+        if spans[0].kind == "front" and not any(looks_whole(s.text) for s in doc.sentences if s.pos < spans[1].start):
+            spans = spans[1:]
+        return spans, True
     runs: list[list] = []  # [title, first chunk position, last chunk position]
     for _, m in doc.chunks:
         title, pos = m.get("section") or "", (m["page_index"], m["start"])
@@ -85,12 +95,13 @@ def _recover_numbered(doc: Doc, spans: list[Span]) -> list[Span]:
     if len(numbered) < 2:
         return spans
     known = {s.start for s in spans}
+    titles = {s.title for s in spans}
     for page, text in enumerate(doc.pages):
         pos = 0
         for para in text.split("\n\n"):
             head, at = para.strip(), (page, pos + len(para) - len(para.lstrip()))
             pos += len(para) + 2
-            if (at in known or not _NUMBERED.match(head) or len(head.split()) > 10 or "," in head
+            if (at in known or head in titles or not _NUMBERED.match(head) or len(head.split()) > 10 or "," in head
                     or _YEAR.search(head)):
                 continue
             cur = number_of(head)
@@ -103,6 +114,7 @@ def _recover_numbered(doc: Doc, spans: list[Span]) -> list[Span]:
             spans.append(Span(head, len(cur), "section", at))
             spans.sort(key=lambda s: s.start)
             known.add(at)
+            titles.add(head)
     return spans
 
 

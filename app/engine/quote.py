@@ -26,6 +26,10 @@ def _looks_whole(s: Sentence) -> bool:
     return bool(t) and (t[0].isupper() or t[0].isdigit()) and s.text.rstrip()[-1:] in ".!?\"”)"
 
 
+def _is_heading(s: Sentence) -> bool:
+    return s.text.rstrip()[-1:] not in ".!?\"”)" and len(s.text.split()) <= 10
+
+
 def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier: Verifier) -> list[tuple[float, int, Sentence]]:
     """Every sentence of the passages scored against the query, best first: (score, passage index, sentence).
 
@@ -38,6 +42,8 @@ def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier
     vecs = verifier.embed([s.text for _, s in all_sents])
     cos = vecs @ qv
     for (i, s), c in zip(all_sents, cos):
+        if _is_heading(s):
+            continue  # a bare heading ("4 Measuring impact") is not an answer
         score = 0.65 * float(c) + 0.35 * overlap(query, s.text)
         if not _looks_whole(s):
             score -= 0.08  # a fragment cut at a chunk edge reads badly

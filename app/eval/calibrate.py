@@ -24,7 +24,7 @@ import numpy as np
 from ..engine import Passage
 from ..engine.text import split_sentences
 from .dataset import EvalItem
-from .matching import SourceResolver, contains
+from .matching import SourceResolver, contains, entry_hit, page_entries
 from .metrics import prf, refusal_counts
 
 
@@ -53,7 +53,8 @@ def sweep_refusal(evidence: list[float], answerable: list[bool], max_false_refus
     ``forced`` marks questions another rule refuses whatever the threshold (the engine's unknown-name
     rule). Also reports ``capped``: the best F1 among thresholds refusing at most
     ``max_false_refusal_rate`` of the answerable questions (an operating point for overlapping evidence)."""
-    rows = [refusal_at(t, evidence, answerable, forced) for t in _cuts(evidence)]
+    free = [e for e, f in zip(evidence, forced or [False] * len(evidence)) if not f]
+    rows = [refusal_at(t, evidence, answerable, forced) for t in _cuts(free)]  # forced ones move no cut
     ans = [e for e, a in zip(evidence, answerable) if a]
     una = [e for e, a in zip(evidence, answerable) if not a]
     if not rows:
@@ -135,8 +136,9 @@ def verifier_pairs(engine, items: list[EvalItem]) -> list[Pair]:
                    if (not expected or p.source_id in expected) and all(contains(p.text, ph) for ph in it.must_include)]
         if not holding:
             continue
-        pages = set(it.expected_pages)
-        holding.sort(key=lambda i: (passages[i].page_label not in pages, i))
+        entries = page_entries(resolver, list(expected), it.expected_pages)
+        holding.sort(key=lambda i: (not any(entry_hit(e, passages[i].source_id, passages[i].page_label)
+                                            for e in entries), i))
         gold = passages[holding[0]]
         quote = next((s.text for s in split_sentences(gold.text, base=gold.start)
                       if all(contains(s.text, ph) for ph in it.must_include)), None)

@@ -172,12 +172,11 @@ def _walk(tour, tk: str, engine) -> None:
 
 
 def _ask(tour, question: str) -> None:
-    from app.engine.records import Filters
+    """Ask in chat exactly as the question was checked: the whole library for the paper, else within the document."""
+    from app.engine.onboarding import ask_filters
 
-    if tour.kind == "paper":
-        state.ask_later(question)
-    else:
-        state.ask_later(question, Filters(source_id=tour.source_id), label=tour.title or tour.source_id)
+    filters = ask_filters(tour)
+    state.ask_later(question, filters, label="" if filters is None else (tour.title or tour.source_id))
     st.switch_page(nav.page("chat"))
 
 

@@ -145,6 +145,15 @@ def test_refusal_sweep_maximises_f1_and_breaks_ties_towards_fewer_false_refusals
     assert tie["f1"] == pytest.approx(2 / 3) and tie["false_refusals"] == 0 and tie["threshold"] == pytest.approx(0.15)
 
 
+def test_refusal_sweep_counts_refusals_of_other_rules_at_every_threshold():
+    # the 0.6 question is refused by another rule (e.g. an unknown name): it moves no cut and is always a TP
+    evidence = [0.1, 0.6, 0.4, 0.8]
+    answerable = [False, False, True, True]
+    best = sweep_refusal(evidence, answerable, forced=[False, True, False, False])
+    assert best["f1"] == 1.0 and best["false_refusals"] == 0 and best["forced"] == 1
+    assert best["threshold"] == pytest.approx(0.25)  # midway between 0.1 and 0.4: 0.6 is ignored
+
+
 def test_verifier_sweep_and_altered_figures():
     best = sweep_verifier([1.0, 0.8, 0.6, 0.4, 0.3, 0.62], [True, True, True, False, False, False])
     assert best["unsupported_passed"] + best["supported_flagged"] == 1
