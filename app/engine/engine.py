@@ -203,7 +203,7 @@ class Engine:
         timings["verify_s"] = time.perf_counter() - t1
         return text, citations, checks, notice, model
 
-    def _focus(self, p: Passage, question: str, max_chars: int = 420) -> Passage:
+    def _focus(self, p: Passage, question: str, max_chars: int = 300) -> Passage:
         """Narrow a passage to its sentences most relevant to the question (short prompts, fast first token)."""
         if len(p.text) <= max_chars:
             return p
