@@ -35,6 +35,7 @@ def page() -> None:
         })
     if handle.engine is not None and rows:
         _open_document(handle.engine)
+        _coverage(handle.engine)
     st.subheader("Add documents")
     _summary()
     _upload(s)
@@ -178,6 +179,30 @@ def _work(s, engine, guard, result: dict) -> None:
     finally:
         guard.running = False
         guard.lock.release()
+
+
+def _coverage(engine) -> None:
+    """How many of the works the paper cites are in the library, and which are missing (with links)."""
+    try:
+        from ingest.reflinks import coverage
+
+        cov = coverage(engine.store, engine.settings)
+    except Exception as exc:  # derived data: the library stays usable without it
+        st.caption(f"Reference coverage unavailable: {escape_md(short_error(exc))}")
+        return
+    if not cov.get("references"):
+        st.caption("No reference list found in the paper yet, so coverage of cited sources is unknown.")
+        return
+    st.subheader("Cited sources")
+    n, m = cov["references"], cov["ingested"]
+    st.progress(m / n, text=f"{m} of {n} cited sources ingested")
+    if cov["missing"]:
+        with st.expander(f"Missing ({len(cov['missing'])}): add their files here, or run "
+                         "`python -m ingest refs --add-missing` then `python -m ingest fetch`"):
+            for ref in cov["missing"]:
+                url = safe_url(ref.get("url"))
+                line = escape_md(ref.get("text") or ref.get("key") or "")
+                st.markdown(f"- {line}" + (f" — [link]({url})" if url else ""))
 
 
 def _summary() -> None:
