@@ -9,6 +9,8 @@
 * citation source precision: share of citations (answerable questions with expected sources) whose
   source is expected.
 * refusal precision/recall/F1: the positive class is "should refuse" (``answerable: false``).
+* generate mode only: time to first token p50, and the share of answers that fell back to quotes
+  (the model's answer could not be verified, or the model was unavailable).
 """
 from __future__ import annotations
 
@@ -93,6 +95,9 @@ def aggregate(records: list[dict], answerable: list[bool]) -> dict:
     ret = [r["retrieval_ms"] for r in records]
     out.update({"latency_p50_ms": percentile(lat, 50), "latency_p95_ms": percentile(lat, 95),
                 "retrieval_p50_ms": percentile(ret, 50), "retrieval_p95_ms": percentile(ret, 95)})
+    fb = [r["fallback"] for r in records if "fallback" in r and not r["refused"]]
+    if fb:
+        out["fallback_rate"] = mean(float(x) for x in fb)
     ttft = [r.get("first_token_ms") for r in records if r.get("first_token_ms") is not None]
     if ttft:
         out["ttft_p50_ms"] = percentile(ttft, 50)
@@ -121,6 +126,7 @@ TABLE_ROWS = [
     ("retrieval_p50_ms", "retrieval latency p50 (ms)", "lower", "{:.0f}"),
     ("retrieval_p95_ms", "retrieval latency p95 (ms)", "lower", "{:.0f}"),
     ("ttft_p50_ms", "time to first token p50 (ms)", "lower", "{:.0f}"),
+    ("fallback_rate", "generate -> quote fallbacks", "lower", "{:.3f}"),
 ]
 
 

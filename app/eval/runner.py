@@ -125,6 +125,8 @@ class EvalRunner:
                "evidence": round(evidence, 4), "forced_refusal": forced, "unknown_terms": unknown, "notice": a.notice,
                "citations": cits, "must_include": found, "hit": hit,
                "latency_ms": round(latency * 1000, 1), "retrieval_ms": round(retrieval * 1000, 1)}
+        if self.mode == "generate":
+            rec["fallback"] = not a.refused and a.mode != self.mode  # e.g. unverifiable LLM answer -> quotes
         if "first_token_s" in a.timings:
             rec["first_token_ms"] = round(a.timings["first_token_s"] * 1000, 1)
         rec.update(retrieval_scores(passages, expected_ids, entries))

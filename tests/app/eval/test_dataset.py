@@ -165,3 +165,13 @@ def test_report_is_json_serialisable_shape():
     from app.eval.cli import _clean
 
     assert json.loads(json.dumps(_clean({"a": float("nan"), "b": [1.23456, None]}))) == {"a": None, "b": [1.2346, None]}
+
+
+def test_citing_sentence_is_the_one_before_each_marker():
+    from app.eval.runner import cited_claims
+
+    quote_style = cited_claims("First quoted sentence here. [1] Second quoted sentence. [2]")
+    assert quote_style == {1: ["First quoted sentence here."], 2: ["Second quoted sentence."]}
+    llm_style = cited_claims("An uncited opening. The claim itself [1, 3]. Another claim [2].")
+    assert llm_style == {1: ["The claim itself"], 3: ["The claim itself"], 2: ["Another claim"]}
+    assert cited_claims("No markers at all.") == {}
