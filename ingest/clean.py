@@ -20,7 +20,7 @@ def _shape(line: str) -> str:
 
 def running_lines(pages_lines: list[list[str]], edge: int = 3, min_share: float = 0.5) -> set[str]:
     """Shapes of lines repeated at the top or bottom of at least ``min_share`` of the pages."""
-    if len(pages_lines) < 3:
+    if len(pages_lines) < 2:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages_lines:
@@ -28,6 +28,10 @@ def running_lines(pages_lines: list[list[str]], edge: int = 3, min_share: float 
         edge_lines = nonblank[:edge] + nonblank[-edge:]
         counts.update({_shape(ln) for ln in edge_lines})
     need = max(2, int(len(pages_lines) * min_share + 0.5))
+    if len(pages_lines) == 2:  # two pages: only a line repeated on both, at the same edge, is a running line
+        tops = [{_shape(ln) for ln in [x for x in lines if x.strip()][:1]} for lines in pages_lines]
+        bottoms = [{_shape(ln) for ln in [x for x in lines if x.strip()][-1:]} for lines in pages_lines]
+        return (tops[0] & tops[1]) | (bottoms[0] & bottoms[1])
     return {shape for shape, n in counts.items() if n >= need and shape}
 
 

@@ -102,7 +102,7 @@ class Engine:
         if use_llm and history and is_follow_up(question):
             try:
                 out = self.llm().invoke(rewrite_messages(question, history)).content.strip()
-                if accept_rewrite(out, question):
+                if accept_rewrite(out, question, heuristic=query):
                     return out
             except Exception:
                 pass
@@ -142,11 +142,13 @@ class Engine:
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=query, timings=timings)
         t1 = time.perf_counter()
-        ranked = rank_sentences(query, qv, passages, self.verifier)
+        followed = query != question
+        ranked = rank_sentences(query, qv, passages, self.verifier, focus=question if followed else None,
+                                focus_vec=self.retriever.embed_query(question) if followed else None)
         timings["rank_s"] = time.perf_counter() - t1
         evidence = max(ranked[0][0] if ranked else 0.0, max((p.similarity for p in passages), default=0.0))
         timings["evidence"] = evidence
-        unknown = self.unknown_specific_terms(query)
+        unknown = list(dict.fromkeys(self.unknown_specific_terms(query) + self.unknown_specific_terms(question)))
         if not passages or evidence < self.settings.refusal_threshold or unknown:
             closest = sorted(passages, key=lambda p: -p.similarity)[:3]
             text = REFUSAL

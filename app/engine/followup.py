@@ -31,7 +31,13 @@ def heuristic_standalone(question: str, history: list[Turn] | None) -> str:
     return f"{prev} {question}"
 
 
-def accept_rewrite(candidate: str, question: str) -> bool:
-    """A model's rewrite is used only if it looks like a single question of sane length."""
+def accept_rewrite(candidate: str, question: str, heuristic: str = "") -> bool:
+    """A model's rewrite is used only if it is one sane question that keeps the follow-up's words.
+
+    Small models drop the very detail that matters ("...for Norway in 2015?" -> a question without
+    Norway), so every name, number and content word of the follow-up must survive the rewrite.
+    """
     c = candidate.strip()
-    return 5 <= len(c) <= 3 * len(question) + 200 and "\n" not in c.strip() and bool(content_words(c))
+    if not (5 <= len(c) <= 3 * len(heuristic or question) + 200) or "\n" in c or not content_words(c):
+        return False
+    return content_words(question) <= content_words(c)

@@ -4,6 +4,8 @@ No LLM, so it cannot hallucinate: every sentence is verbatim page text.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .records import Citation, Passage, SentenceCheck
@@ -30,10 +32,16 @@ def _is_heading(s: Sentence) -> bool:
     return s.text.rstrip()[-1:] not in ".!?\"”)" and len(s.text.split()) <= 10
 
 
-def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier: Verifier) -> list[tuple[float, int, Sentence]]:
+_REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
+
+
+def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier: Verifier,
+                   focus: str | None = None, focus_vec: np.ndarray | None = None) -> list[tuple[float, int, Sentence]]:
     """Every sentence of the passages scored against the query, best first: (score, passage index, sentence).
 
-    The top score is also the engine's evidence score for the refusal decision.
+    ``focus`` is the user's own follow-up question when ``query`` was expanded with the previous
+    one: sentences must then answer the follow-up, not the earlier question. The top score is
+    also the engine's evidence score for the refusal decision.
     """
     scored: list[tuple[float, int, Sentence]] = []
     all_sents: list[tuple[int, Sentence]] = [(i, s) for i, p in enumerate(passages) for s in verifier.sentences_of(p)]
@@ -41,10 +49,15 @@ def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier
         return []
     vecs = verifier.embed([s.text for _, s in all_sents])
     cos = vecs @ qv
+    if focus_vec is not None:
+        cos = 0.5 * cos + 0.5 * (vecs @ focus_vec)
+    words_of = focus or query
     for (i, s), c in zip(all_sents, cos):
         if _is_heading(s):
             continue  # a bare heading ("4 Measuring impact") is not an answer
-        score = 0.65 * float(c) + 0.35 * overlap(query, s.text)
+        score = 0.65 * float(c) + 0.35 * (overlap(words_of, s.text) if focus else overlap(query, s.text))
+        if _REFERENCE_SECTIONS.match(passages[i].section or ""):
+            score -= 0.15  # a reference-list entry is evidence of a citation, rarely an answer
         if not _looks_whole(s):
             score -= 0.08  # a fragment cut at a chunk edge reads badly
         if s.text.rstrip().endswith("?"):

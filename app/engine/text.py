@@ -3,6 +3,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+try:
+    import Stemmer
+
+    _STEMMER = Stemmer.Stemmer("english")
+except ImportError:  # pragma: no cover - PyStemmer is a dependency
+    _STEMMER = None
 
 _ABBREV = {"e.g", "i.e", "et al", "al", "etc", "cf", "vs", "no", "fig", "p", "pp", "dr", "mr", "ms", "mrs", "un", "u.n", "st", "vol", "ed", "eds"}
 _SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?=\s+[\"'“‘(\[]?[A-Z0-9])")
@@ -64,11 +72,10 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
+@lru_cache(maxsize=50000)
 def _stem(w: str) -> str:
-    for suf in ("ations", "ation", "ings", "ing", "ies", "es", "s", "ed", "ly"):
-        if len(w) > len(suf) + 3 and w.endswith(suf):
-            return w[: -len(suf)]
-    return w
+    """Snowball English stem (PyStemmer), so 'synthesise'/'synthesises' and 'trainers'/'trainer' meet."""
+    return _STEMMER.stemWord(w) if _STEMMER else w
 
 
 def overlap(claim: str, evidence: str) -> float:
@@ -91,13 +98,19 @@ def strip_markers(sentence: str) -> str:
 
 
 def split_answer(text: str) -> list[str]:
-    """Split generated text into sentences, keeping each sentence's trailing [n] markers with it."""
+    """Split generated text into sentences, each keeping the [n] markers that belong to it.
+
+    "Claim one. [1] Claim two [2]." gives the [1] to claim one; markers that open the whole text
+    ("[1] Claim.") belong to the first sentence.
+    """
     text = re.sub(r"\s+", " ", text).strip()
-    parts = re.split(r"(?<=[.!?])\s+(?=(?:\[\d)|[A-Z0-9\"“(])", text)
+    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[\[A-Z0-9\"“(])", text) if p.strip()]
     sentences: list[str] = []
     for p in parts:
-        if sentences and re.fullmatch(r"(\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+[.]?", p):
-            sentences[-1] += " " + p
-        elif p.strip():
-            sentences.append(p.strip())
+        lead = re.match(r"^((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)", p)
+        if lead and sentences and not markers(sentences[-1].rsplit(".", 1)[-1] or "") and not _MARKER.search(sentences[-1]):
+            sentences[-1] += " " + lead.group(1).strip()
+            p = p[lead.end():].strip()
+        if p and not re.fullmatch(r"[.\s]*", p):
+            sentences.append(p)
     return sentences
