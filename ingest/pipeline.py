@@ -79,8 +79,9 @@ def _titled(src: Source, doc: ParsedDocument) -> Source:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, progress: bool = True, log=None):
+    def __init__(self, settings: Settings, progress: bool = True, log=None, on_progress=None):
         self.settings = settings
+        self.on_progress = on_progress  # callable(stage, done, total), e.g. for the app's progress bar
         self.progress = progress
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self.store = Store(settings)
@@ -88,14 +89,15 @@ class Ingestor:
         self.splitter = make_splitter(tokenizer_of(self.embeddings), settings.chunk_tokens, settings.chunk_overlap_tokens)
         self.vs = self.store.vectorstore(self.embeddings)
 
-    def _store_source(self, src: Source, doc: ParsedDocument, bar) -> int:
-        chunks = chunk_pages(src, doc.pages, doc.headings, self.splitter)
+    def _store_source(self, src: Source, doc: ParsedDocument, chunks: list, bar) -> int:
         self.store.upsert_pages(src, doc.pages)
         step = self.settings.embed_batch_size
         for i in range(0, len(chunks), step):
             batch = chunks[i:i + step]
             self.store.upsert_chunks(self.vs, batch)
             bar.update(len(batch))
+            self._embedded += len(batch)
+            self._tick("embedding", self._embedded, self._to_embed)
         self.store.delete_source(src.source_id, keep_hash=src.sha256)
         self.store.prune_version(src.source_id, src.sha256, {c.chunk_id for c in chunks},
                                  {page_id(src.source_id, src.sha256, p.index) for p in doc.pages})
@@ -105,6 +107,13 @@ class Ingestor:
             parser_version=PARSER_VERSION,
             headings=[{"title": h.title, "level": h.level, "page_index": h.page_index, "offset": h.offset} for h in doc.headings]))
         return len(chunks)
+
+    def _tick(self, stage: str, done: int, total: int) -> None:
+        if self.on_progress:
+            try:
+                self.on_progress(stage, done, total)
+            except Exception:  # a broken observer must not break the ingest
+                self.on_progress = None
 
     def run(self) -> IngestReport:
         t0 = time.perf_counter()
@@ -135,7 +144,8 @@ class Ingestor:
                 self.store.drop_registry(sid)
                 report.sources.append(SourceResult(reg.path, sid, "removed"))
         parsed: list[tuple[Candidate, ParsedDocument]] = []
-        for c in tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr):
+        for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
+            self._tick("parsing", n, len(todo))
             try:
                 doc = parse_source(c.source, self.settings)
                 parsed.append((c, doc))
@@ -146,10 +156,15 @@ class Ingestor:
             except Exception as exc:  # a parser bug must not stop the run
                 report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
                                                    error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
-        with tqdm(desc="embedding", unit="chunk", disable=not self.progress, file=sys.stderr) as bar:
-            for c, doc in parsed:
-                src = _titled(c.source, doc)
-                n = self._store_source(src, doc, bar)
+        planned = []
+        for c, doc in parsed:
+            src = _titled(c.source, doc)
+            planned.append((c, doc, src, chunk_pages(src, doc.pages, doc.headings, self.splitter)))
+        total = sum(len(p[3]) for p in planned)
+        self._embedded, self._to_embed = 0, total
+        with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
+            for c, doc, src, chunks in planned:
+                n = self._store_source(src, doc, chunks, bar)
                 status = "updated" if c.source.source_id in registry else "added"
                 report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
                 report.chunks_embedded += n
@@ -188,7 +203,8 @@ def _bm25_present(settings: Settings) -> bool:
     return (bm25_dir(settings.db_dir, settings.collection) / "fingerprint").exists()
 
 
-def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False) -> IngestReport:
+def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None) -> IngestReport:
+    """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding."""
     if rebuild:
         from .store import make_client
 
@@ -198,4 +214,4 @@ def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False)
                 client.delete_collection(f"{settings.collection}_{suffix}")
             except Exception:
                 pass
-    return Ingestor(settings, progress=progress).run()
+    return Ingestor(settings, progress=progress, on_progress=on_progress).run()

@@ -135,7 +135,14 @@ def run_ingest_ui(s, added, refused: list[str] | None = None) -> None:
         while worker.is_alive():
             worker.join(0.5)
             elapsed = time.time() - t0
-            bar.progress(min(0.95, 1 - math.exp(-elapsed / 30)), text=f"working… {elapsed:.0f} s")
+            stage, done, total = result.get("progress", ("starting", 0, 0))
+            if stage == "embedding" and total:
+                frac, text = 0.1 + 0.9 * done / total, f"embedding {done} of {total} chunks… {elapsed:.0f} s"
+            elif stage == "parsing" and total:
+                frac, text = 0.1 * done / total, f"parsing file {done + 1} of {total}… {elapsed:.0f} s"
+            else:
+                frac, text = min(0.05, 1 - math.exp(-elapsed / 30)), f"{stage}… {elapsed:.0f} s"
+            bar.progress(min(0.99, frac), text=text)
         bar.progress(1.0, text=f"done in {time.time() - t0:.1f} s")
         handle = state.engine_handle()
         if "error" in result:
@@ -163,7 +170,8 @@ def _work(s, engine, guard, result: dict) -> None:
     from ingest.pipeline import run_ingest
 
     try:
-        result["report"] = run_ingest(s, progress=False)
+        result["report"] = run_ingest(s, progress=False,
+                                      on_progress=lambda stage, done, total: result.__setitem__("progress", (stage, done, total)))
         guard.last_report = result["report"].to_json()
     except Exception as exc:  # reported by the page; the app keeps running
         log.exception("ingest failed")

@@ -140,3 +140,16 @@ def test_same_file_under_two_names(make_settings):
     report = run_ingest(s, progress=False)
     assert {x.status for x in report.sources} == {"added"}
     assert check_index(Store(s)) == []
+
+
+def test_progress_callback_reports_parsing_and_embedding(make_settings):
+    s = make_settings()
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 3))
+    write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(12, 2))
+    seen = []
+    report = run_ingest(s, progress=False, on_progress=lambda *a: seen.append(a))
+    parsing = [x for x in seen if x[0] == "parsing"]
+    embedding = [x for x in seen if x[0] == "embedding"]
+    assert [d for _, d, _ in parsing] == [0, 1] and all(t == 2 for _, _, t in parsing)
+    assert embedding[-1][1] == embedding[-1][2] == report.chunks_embedded
+    assert [d for _, d, _ in embedding] == sorted(d for _, d, _ in embedding)
