@@ -45,14 +45,19 @@ def print_answer(a, out=None) -> None:
             print(f"      ↳ {t.citation_text}: {where}", file=out)
 
 
-def cmd_ask(argv) -> int:
-    p = argparse.ArgumentParser(prog="python -m app ask")
-    p.add_argument("question")
+def _index_and_filter_args(p: argparse.ArgumentParser) -> None:
+    """Options ask and search share: which index, which documents, JSON output."""
     p.add_argument("--db")
-    p.add_argument("--mode", choices=["quote", "generate"])
     p.add_argument("--scope", choices=["all", "paper", "cited"], default="all")
     p.add_argument("--source", help="only this source id")
     p.add_argument("--json", action="store_true")
+
+
+def cmd_ask(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m app ask")
+    p.add_argument("question")
+    p.add_argument("--mode", choices=["quote", "generate"])
+    _index_and_filter_args(p)
     args = p.parse_args(argv)
     answer = _engine(args).answer(args.question, mode=args.mode, filters=_filters(args))
     if args.json:
@@ -66,10 +71,7 @@ def cmd_search(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m app search")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10)
-    p.add_argument("--db")
-    p.add_argument("--scope", choices=["all", "paper", "cited"], default="all")
-    p.add_argument("--source", help="only this source id")
-    p.add_argument("--json", action="store_true")
+    _index_and_filter_args(p)
     args = p.parse_args(argv)
     results = _engine(args).search(args.query, k=args.k, filters=_filters(args))
     if args.json:

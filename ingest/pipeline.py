@@ -25,7 +25,7 @@ from .parse_text import parse_html, parse_text
 from .records import ParsedDocument, Source, page_id
 from .settings import Settings
 from .sources import PARSERS, Candidate, discover, guess_text_title
-from .store import PARSER_VERSION, RegistryEntry, Store
+from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 
 
 @dataclass
@@ -206,12 +206,5 @@ def _bm25_present(settings: Settings) -> bool:
 def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None) -> IngestReport:
     """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding."""
     if rebuild:
-        from .store import make_client
-
-        client = make_client(settings)
-        for suffix in ("chunks", "pages", "sources"):
-            try:
-                client.delete_collection(f"{settings.collection}_{suffix}")
-            except Exception:
-                pass
+        drop_index(settings)
     return Ingestor(settings, progress=progress, on_progress=on_progress).run()

@@ -52,6 +52,16 @@ def make_client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.db_dir), settings=tele)
 
 
+def drop_index(settings: Settings) -> None:
+    """Delete the index's collections (for a rebuild); opening a Store would refuse a mismatched index."""
+    client = make_client(settings)
+    for suffix in ("chunks", "pages", "sources"):
+        try:
+            client.delete_collection(f"{settings.collection}_{suffix}")
+        except Exception:  # not there: nothing to drop
+            pass
+
+
 def index_signature(settings: Settings) -> dict:
     return {"embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
             "chunk_overlap_tokens": settings.chunk_overlap_tokens, "schema": SCHEMA}
@@ -157,14 +167,3 @@ class Store:
         got = self.chunks.get(include=["metadatas"])
         return got["ids"], got["metadatas"]
 
-    def count_for(self, source_id: str, source_hash: str) -> int:
-        got = self.chunks.get(where={"$and": [{"source_id": source_id}, {"source_hash": source_hash}]}, include=[])
-        return len(got["ids"])
-
-    def reset(self) -> None:
-        name = self.settings.collection
-        for suffix in ("chunks", "pages", "sources"):
-            try:
-                self.client.delete_collection(f"{name}_{suffix}")
-            except Exception:
-                pass

@@ -70,3 +70,12 @@ def engine(fixture_index):
     from app.engine import Engine
 
     return Engine(fixture_index[0])
+
+
+def engine_with_llm(engine, llm):
+    """The session engine (same index, embedder, retriever) answering with ``llm`` at the LLM seam."""
+    import copy
+
+    twin = copy.copy(engine)
+    twin._llm = llm
+    return twin

@@ -148,7 +148,7 @@ class Engine:
         timings["rank_s"] = time.perf_counter() - t1
         evidence = max(ranked[0][0] if ranked else 0.0, max((p.similarity for p in passages), default=0.0))
         timings["evidence"] = evidence
-        unknown = list(dict.fromkeys(self.unknown_specific_terms(query) + self.unknown_specific_terms(question)))
+        unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_specific_terms(text)))
         if not passages or evidence < self.settings.refusal_threshold or unknown:
             closest = sorted(passages, key=lambda p: -p.similarity)[:3]
             text = REFUSAL
@@ -183,7 +183,8 @@ class Engine:
                      passages=passages, model=model, notice=notice, **base)
 
     def _generate(self, question: str, passages: list[Passage], timings: dict, t0: float):
-        focused = [self._focus(p, question) for p in passages[:5]]
+        qv = self.retriever.embed_query(question)
+        focused = [self._focus(p, qv) for p in passages[:5]]
         raw, notice = "", ""
         try:
             llm = self.llm()
@@ -205,12 +206,11 @@ class Engine:
         timings["verify_s"] = time.perf_counter() - t1
         return text, citations, checks, notice, model
 
-    def _focus(self, p: Passage, question: str, max_chars: int = 300) -> Passage:
+    def _focus(self, p: Passage, qv, max_chars: int = 300) -> Passage:
         """Narrow a passage to its sentences most relevant to the question (short prompts, fast first token)."""
         if len(p.text) <= max_chars:
             return p
         sents = self.verifier.sentences_of(p)
-        qv = self.retriever.embed_query(question)
         vecs = self.verifier.embed([s.text for s in sents])
         best = int((vecs @ qv).argmax())
         lo = hi = best

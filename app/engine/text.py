@@ -108,7 +108,7 @@ def split_answer(text: str) -> list[str]:
     sentences: list[str] = []
     for p in parts:
         lead = re.match(r"^((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)", p)
-        if lead and sentences and not markers(sentences[-1].rsplit(".", 1)[-1] or "") and not _MARKER.search(sentences[-1]):
+        if lead and sentences and not _MARKER.search(sentences[-1]):
             sentences[-1] += " " + lead.group(1).strip()
             p = p[lead.end():].strip()
         if p and not re.fullmatch(r"[.\s]*", p):

@@ -7,8 +7,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.__main__ import main as app_cli
-from app.engine import Engine, Filters, Turn
+from app.engine import Filters, Turn
 from app.engine.generate import build_messages
+from tests.conftest import engine_with_llm
 
 OFF_TOPIC = ["What is the boiling point of mercury?", "What is the capital of France?",
              "How do I bake sourdough bread?", "Who won the 2010 football world cup?"]
@@ -61,9 +62,7 @@ def test_seed_page_acceptance(engine):
 def test_off_topic_refused_in_both_modes(engine, question):
     assert engine.answer(question, mode="quote").refused
     # a model that happily answers anything must not change the decision
-    eager = Engine.__new__(Engine)
-    eager.__dict__.update(engine.__dict__)
-    eager._llm = FakeListChatModel(responses=["Paris is the capital of France [1]. Mercury boils at 357 °C [2]."])
+    eager = engine_with_llm(engine, FakeListChatModel(responses=["Paris is the capital of France [1]. Mercury boils at 357 °C [2]."]))
     a = eager.answer(question, mode="generate")
     assert a.refused and not a.citations and a.passages
 
@@ -89,9 +88,7 @@ def test_injection_passage_changes_nothing(engine):
     msgs = build_messages("When should the gender module be scheduled?", inj)
     assert msgs[1].content.count("</passage>") == 1 and "\nSYSTEM:" not in msgs[1].content
     # an obedient model is verified away: no [9], no HACKED with a citation
-    obedient = Engine.__new__(Engine)
-    obedient.__dict__.update(engine.__dict__)
-    obedient._llm = FakeListChatModel(responses=["HACKED [9]"])
+    obedient = engine_with_llm(engine, FakeListChatModel(responses=["HACKED [9]"]))
     a = obedient.answer("When should course directors schedule the gender module?", mode="generate")
     assert not a.refused and "[9]" not in a.text
     assert all("HACKED" not in c.quote or c.source_id == "course-directors-note" for c in a.citations)

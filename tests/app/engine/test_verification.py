@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from app.engine import Engine
 from app.engine.generate import finalize
 from app.engine.text import split_answer, split_sentences
+from tests.conftest import engine_with_llm
 
 Q = "How many national curricula had a dedicated gender session?"
 
@@ -52,10 +52,8 @@ def test_quotes_are_exact_and_markers_resolve(engine):
 
 
 def test_engine_generate_with_scripted_model_streams_and_verifies(engine):
-    fake = Engine.__new__(Engine)
-    fake.__dict__.update(engine.__dict__)
-    fake._llm = FakeListChatModel(responses=["Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. "
-                                             "The moon is made of cheese [2]."])
+    fake = engine_with_llm(engine, FakeListChatModel(responses=["Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. "
+                                             "The moon is made of cheese [2]."]))
     items = list(fake.answer_stream(Q, mode="generate"))
     deltas, final = items[:-1], items[-1]
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)  # streamed
@@ -65,9 +63,7 @@ def test_engine_generate_with_scripted_model_streams_and_verifies(engine):
 
 
 def test_unverifiable_model_answer_falls_back_to_quotes(engine):
-    fake = Engine.__new__(Engine)
-    fake.__dict__.update(engine.__dict__)
-    fake._llm = FakeListChatModel(responses=["Bananas are yellow [1]. Cats sleep a lot [2]."])
+    fake = engine_with_llm(engine, FakeListChatModel(responses=["Bananas are yellow [1]. Cats sleep a lot [2]."]))
     a = fake.answer(Q, mode="generate")
     assert a.mode == "quote" and a.citations and "could not be verified" in a.notice
 
@@ -78,9 +74,7 @@ def test_endpoint_down_falls_back_to_quote(engine):
             raise ConnectionError("connection refused")
             yield  # pragma: no cover
 
-    fake = Engine.__new__(Engine)
-    fake.__dict__.update(engine.__dict__)
-    fake._llm = Down()
+    fake = engine_with_llm(engine, Down())
     a = fake.answer(Q, mode="generate")
     assert a.mode == "quote" and a.citations and "unavailable" in a.notice
 
