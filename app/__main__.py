@@ -30,7 +30,7 @@ def print_answer(a, out=None) -> None:
     if a.refused:
         print("\nClosest passages:", file=out)
         for p in a.passages:
-            print(f"  - {p.title}, p. {p.page_label}: {p.text[:200]}…", file=out)
+            print(f"  - {p.title}, {p.where}: {p.text[:200]}…", file=out)
         return
     unsupported = [c.text for c in a.verified if not c.supported]
     if unsupported:
@@ -39,10 +39,11 @@ def print_answer(a, out=None) -> None:
             print(f"  ! {t}", file=out)
     print("\nSources:", file=out)
     for c in a.citations:
-        print(f"  [{c.n}] {c.title} ({c.kind}), p. {c.page}: \"{c.quote}\"" + (f" <{c.url}>" if c.url else ""), file=out)
+        print(f"  [{c.n}] {c.title} ({c.kind}), {c.locator or 'p. ' + c.page}: \"{c.quote}\"" + (f" <{c.url}>" if c.url else ""), file=out)
         for t in c.traces:
             where = f"{t.title}, p. {t.page}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
-            print(f"      ↳ {t.citation_text}: {where}", file=out)
+            carried = " (cited in the previous sentence)" if t.via else ""
+            print(f"      ↳ {t.citation_text}{carried}: {where}", file=out)
 
 
 def _index_and_filter_args(p: argparse.ArgumentParser) -> None:

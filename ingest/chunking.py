@@ -68,5 +68,6 @@ def chunk_pages(source: Source, pages: list[Page], headings: list[Heading], spli
                 kind=source.kind, page_index=page.index, page_label=page.label,
                 section=section_at(headings, page.index, start), start=start, end=end,
                 position=pos, text=page.text[start:end], url=source.url,
+                paragraph=(page.para_base + 1 + page.text.count("\n\n", 0, start)) if page.para_base is not None else 0,
             ))
     return chunks

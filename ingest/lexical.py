@@ -94,15 +94,20 @@ class LexicalIndex:
         return self._vocab
 
     def unknown_terms(self, words: list[str]) -> list[str]:
-        """Words none of whose terms occur anywhere in the corpus."""
+        """Words none of whose terms occur anywhere in the corpus, or with a long number the corpus lacks.
+
+        Numbers of one or two digits ("25 January", "Feb. 10", the "2" of "2,000") are too common to
+        tell anything and are ignored; a word made only of them is never unknown.
+        """
         vocab = self.vocabulary()
         out = []
         for w in words:
             toks = tokenize([w])
             terms = [t for t, _ in sorted(toks.vocab.items(), key=lambda kv: kv[1])]
-            if terms and not any(t in vocab for t in terms if not t.isdigit() or len(t) >= 3):
-                out.append(w)
-            elif any(t not in vocab for t in terms if t.isdigit() and len(t) >= 3):
+            checked = [t for t in terms if not (t.isdigit() and len(t) < 3)]
+            if not checked:
+                continue
+            if not any(t in vocab for t in checked) or any(t not in vocab for t in checked if t.isdigit()):
                 out.append(w)
         return out
 

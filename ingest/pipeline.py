@@ -19,12 +19,14 @@ from .chunking import chunk_pages, make_splitter
 from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
+from .sentence_index import build as build_sentences
 from .manifest import load_manifest
 from .parse_pdf import parse_pdf
 from .parse_text import parse_html, parse_text
 from .records import ParsedDocument, Source, page_id
 from .settings import Settings
 from .sources import PARSERS, Candidate, discover, guess_text_title
+from .text_pages import paginate
 from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 
 
@@ -63,11 +65,12 @@ def parse_source(src: Source, settings: Settings) -> ParsedDocument:
         doc = parse_pdf(src.path, passwords=[src.password, settings.pdf_password], max_pages=settings.max_pages,
                         min_chars_per_page=settings.min_text_chars_per_page)
     elif kind == "html":
-        doc = parse_html(src.path)
+        doc = paginate(parse_html(src.path))
     else:
         doc = parse_text(src.path)
         if not doc.title and doc.pages:
             doc.title = guess_text_title(src.path.read_text(encoding="utf-8", errors="replace"))
+        doc = paginate(doc)
     return doc
 
 
@@ -172,6 +175,7 @@ class Ingestor:
         self.store.collect_orphans(final)
         if todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings):
             build_bm25(self.store, self.settings.db_dir)
+        build_sentences(self.store, self.embeddings, self.settings.db_dir)  # incremental: new versions only
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
             from .reflinks import load_or_build_bibliography
 

@@ -39,6 +39,9 @@ class Page:
     index: int  # 0-based physical page index
     label: str  # printed page label ("iv", "12"); equals index+1 when the PDF has none
     text: str
+    # texts without pages (TXT/MD/HTML) are cut into section/paragraph "pages": the number of
+    # paragraphs of the same section before this page (None for physical pages)
+    para_base: int | None = None
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Chunk:
     position: int  # order of the chunk within the page
     text: str
     url: str = ""
+    paragraph: int = 0  # 1-based paragraph (within its section) where the chunk starts; 0 on physical pages
 
     def metadata(self) -> dict:
         d = asdict(self)

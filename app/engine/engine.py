@@ -8,7 +8,6 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from ingest.embedder import load_embeddings
@@ -19,9 +18,12 @@ from ingest.store import Store
 
 from .followup import accept_rewrite, heuristic_standalone, is_follow_up
 from .generate import build_messages, finalize, rewrite_messages
-from .quote import compose, rank_sentences
+from ingest.sentence_index import SentenceIndex
+
+from .quote import compose_ranked
 from .records import Answer, Filters, Passage, Turn
 from .retrieval import HybridRetriever
+from .sentence_rank import SentenceRanker, focus_passage
 from .text import STOPWORDS
 from .verify import Verifier
 
@@ -59,6 +61,8 @@ class Engine:
         self.lexical = LexicalIndex.load_or_build(self.store, s.db_dir)
         self.retriever = HybridRetriever(self.store, self.embeddings, self.lexical)
         self.verifier = Verifier(self.embeddings, s.verify_threshold)
+        self.sentences = SentenceIndex.load_or_build(self.store, self.embeddings, s.db_dir)
+        self.ranker = SentenceRanker(self.sentences, self.store, self.retriever)
         # pay torch's first-inference cost here, not in the user's first answer
         self.retriever.embed_query("warm-up query about gender training")
         self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
@@ -95,7 +99,10 @@ class Engine:
 
     # -- retrieval ------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
-        return self.retriever.search(query, k=k, filters=filters)
+        """Passages holding the sentences that best answer ``query``, best first."""
+        qv = self.retriever.embed_query(query)
+        passages, _ = self.ranker.passages(self.ranker.rank(query, qv, filters), k)
+        return passages
 
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
         query = heuristic_standalone(question, history)
@@ -138,30 +145,27 @@ class Engine:
         question = " ".join(question.split())
         query = self.standalone(question, history, use_llm=(mode == "generate"))
         qv = self.retriever.embed_query(query)
-        passages = self.retriever.search(query, k=self.settings.top_k, filters=filters, qv=qv)
+        followed = query != question
+        ranked = self.ranker.rank(query, qv, filters, focus=question if followed else None,
+                                  focus_vec=self.retriever.embed_query(question) if followed else None)
+        passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=query, timings=timings)
-        t1 = time.perf_counter()
-        followed = query != question
-        ranked = rank_sentences(query, qv, passages, self.verifier, focus=question if followed else None,
-                                focus_vec=self.retriever.embed_query(question) if followed else None)
-        timings["rank_s"] = time.perf_counter() - t1
-        evidence = max(ranked[0][0] if ranked else 0.0, max((p.similarity for p in passages), default=0.0))
-        timings["evidence"] = evidence
+        evidence = ranked[0].prob if ranked else 0.0
         unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_specific_terms(text)))
         if not passages or evidence < self.settings.refusal_threshold or unknown:
-            closest = sorted(passages, key=lambda p: -p.similarity)[:3]
+            closest = passages[:3]
             text = REFUSAL
             if unknown:
                 text = (f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
                         f"so I won't answer this question. The closest passages are shown below in case they help.")
             yield text
             timings["total_s"] = time.perf_counter() - t0
-            yield Answer(text=text, refused=True, mode=mode, passages=closest, **base)
+            yield Answer(text=text, refused=True, mode=mode, passages=closest, evidence=evidence, **base)
             return
         notice, model = "", "none"
         if mode == "generate":
-            result = yield from self._generate(question, passages, timings, t0)
+            result = yield from self._generate(question, self._focused(ranked, where, passages), timings, t0)
             text, citations, checks, notice, model = result
             if not citations:
                 mode_used = "quote"
@@ -171,7 +175,8 @@ class Engine:
         else:
             mode_used, text, citations, checks = "quote", "", [], []
         if mode_used == "quote":
-            text, citations, checks = compose(ranked, passages)
+            idx = self.sentences
+            text, citations, checks = compose_ranked(ranked, where, passages, idx.texts, idx.start, idx.end)
             if mode == "quote":
                 yield text
         if self.tracer is not None:
@@ -180,11 +185,20 @@ class Engine:
             timings["trace_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         yield Answer(text=text, refused=False, mode=mode_used, citations=citations, verified=checks,
-                     passages=passages, model=model, notice=notice, **base)
+                     passages=passages, model=model, notice=notice, evidence=evidence, **base)
 
-    def _generate(self, question: str, passages: list[Passage], timings: dict, t0: float):
-        qv = self.retriever.embed_query(question)
-        focused = [self._focus(p, qv) for p in passages[:5]]
+    def _focused(self, ranked, where: dict[int, int], passages: list[Passage], n: int = 5) -> list[Passage]:
+        """The first ``n`` passages, each narrowed to a window around its best sentence."""
+        best: dict[int, int] = {}
+        for rk in ranked:
+            i = where.get(rk.row)
+            if i is not None and i < n:
+                best.setdefault(i, rk.row)
+        idx = self.sentences
+        return [focus_passage(p, int(idx.start[best[i]]), int(idx.end[best[i]])) if i in best else p
+                for i, p in enumerate(passages[:n])]
+
+    def _generate(self, question: str, focused: list[Passage], timings: dict, t0: float):
         raw, notice = "", ""
         try:
             llm = self.llm()
@@ -205,27 +219,6 @@ class Engine:
         text, citations, checks = finalize(raw, focused, self.verifier)
         timings["verify_s"] = time.perf_counter() - t1
         return text, citations, checks, notice, model
-
-    def _focus(self, p: Passage, qv, max_chars: int = 300) -> Passage:
-        """Narrow a passage to its sentences most relevant to the question (short prompts, fast first token)."""
-        if len(p.text) <= max_chars:
-            return p
-        sents = self.verifier.sentences_of(p)
-        vecs = self.verifier.embed([s.text for s in sents])
-        best = int((vecs @ qv).argmax())
-        lo = hi = best
-        while True:
-            grown = False
-            if hi + 1 < len(sents) and sents[hi + 1].end - sents[lo].start <= max_chars:
-                hi += 1
-                grown = True
-            if lo > 0 and sents[hi].end - sents[lo - 1].start <= max_chars:
-                lo -= 1
-                grown = True
-            if not grown:
-                break
-        start, end = sents[lo].start, sents[hi].end
-        return replace(p, start=start, end=end, text=p.text[start - p.start: end - p.start])
 
     # -- library --------------------------------------------------------------------------
     def stats(self) -> dict:

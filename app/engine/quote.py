@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
-from .verify import Verifier
+
+
+def locator(p: Passage, quote_start: int) -> tuple[int, str]:
+    """(paragraph, where to find it): "p. 12" on a page, "§ 3.2 Method, ¶ 4" in a text without pages."""
+    if not p.where.startswith(("¶", "§")):
+        return 0, p.where
+    para = p.paragraph + p.text.count("\n\n", 0, max(0, quote_start - p.start))
+    return para, (f"§ {p.section}, ¶ {para}" if p.section else f"¶ {para}")
 
 
 def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
@@ -18,9 +23,48 @@ def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
     if s is None:
         s = Sentence(p.text, p.start, p.end)
     quote = p.text[s.start - p.start: s.end - p.start]
+    para, where = locator(p, s.start)
     return Citation(n=n, source_id=p.source_id, title=p.title, kind=p.kind, page=p.page_label, quote=quote,
                     url=p.url, page_index=p.page_index, quote_start=s.start, quote_end=s.end, section=p.section,
-                    chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start)
+                    chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start, paragraph=para, locator=where)
+
+
+def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], texts: list[str], starts, ends,
+                   max_sentences: int = 3, per_passage: int = 2, rel_floor: float = 0.5):
+    """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
+
+    ``ranked`` holds (prob, row) best first; ``where`` maps a row to the passage holding it.
+    """
+    if not ranked:
+        return "", [], []
+    best = ranked[0].prob
+    chosen: list = []
+    used: dict[int, int] = {}
+    for rk in ranked:
+        if len(chosen) >= max_sentences or rk.prob < best * rel_floor:
+            break
+        i = where.get(rk.row)
+        if i is None or used.get(i, 0) >= per_passage:
+            continue
+        text = texts[rk.row]
+        if _is_heading(Sentence(text, 0, len(text))) and chosen:
+            continue
+        if any(overlap(text, texts[c.row]) > 0.8 for c in chosen):
+            continue  # near-duplicate (repeated text)
+        chosen.append(rk)
+        used[i] = used.get(i, 0) + 1
+    first = {}
+    for rk in chosen:
+        first.setdefault(where[rk.row], len(first))
+    chosen.sort(key=lambda rk: (first[where[rk.row]], int(starts[rk.row])))
+    citations, checks, parts = [], [], []
+    for n, rk in enumerate(chosen, start=1):
+        cit = make_citation(n, passages[where[rk.row]], Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row])))
+        citations.append(cit)
+        parts.append(f"{cit.quote} [{n}]")
+        checks.append(SentenceCheck(text=cit.quote, citations=[n], supported=True, score=round(rk.prob, 4),
+                                    note="verbatim quote"))
+    return " ".join(parts), citations, checks
 
 
 def _looks_whole(s: Sentence) -> bool:
@@ -33,62 +77,3 @@ def _is_heading(s: Sentence) -> bool:
 
 
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
-
-
-def rank_sentences(query: str, qv: np.ndarray, passages: list[Passage], verifier: Verifier,
-                   focus: str | None = None, focus_vec: np.ndarray | None = None) -> list[tuple[float, int, Sentence]]:
-    """Every sentence of the passages scored against the query, best first: (score, passage index, sentence).
-
-    ``focus`` is the user's own follow-up question when ``query`` was expanded with the previous
-    one: sentences must then answer the follow-up, not the earlier question. The top score is
-    also the engine's evidence score for the refusal decision.
-    """
-    scored: list[tuple[float, int, Sentence]] = []
-    all_sents: list[tuple[int, Sentence]] = [(i, s) for i, p in enumerate(passages) for s in verifier.sentences_of(p)]
-    if not all_sents:
-        return []
-    vecs = verifier.embed([s.text for _, s in all_sents])
-    cos = vecs @ qv
-    if focus_vec is not None:
-        cos = 0.5 * cos + 0.5 * (vecs @ focus_vec)
-    words_of = focus or query
-    for (i, s), c in zip(all_sents, cos):
-        if _is_heading(s):
-            continue  # a bare heading ("4 Measuring impact") is not an answer
-        score = 0.65 * float(c) + 0.35 * (overlap(words_of, s.text) if focus else overlap(query, s.text))
-        if _REFERENCE_SECTIONS.match(passages[i].section or ""):
-            score -= 0.15  # a reference-list entry is evidence of a citation, rarely an answer
-        if not _looks_whole(s):
-            score -= 0.08  # a fragment cut at a chunk edge reads badly
-        if s.text.rstrip().endswith("?"):
-            score -= 0.1  # a question is rarely the answer
-        score -= 0.01 * i  # ties go to the better-ranked passage
-        scored.append((score, i, s))
-    scored.sort(key=lambda x: -x[0])
-    return scored
-
-
-def compose(scored: list[tuple[float, int, Sentence]], passages: list[Passage],
-            max_sentences: int = 3, per_passage: int = 2, rel_floor: float = 0.8):
-    """Ranked sentences -> (text with [n] markers, citations, sentence checks)."""
-    if not scored:
-        return "", [], []
-    best = scored[0][0]
-    chosen: list[tuple[float, int, Sentence]] = []
-    used: dict[int, int] = {}
-    for score, i, s in scored:
-        if len(chosen) >= max_sentences or score < best * rel_floor:
-            break
-        if used.get(i, 0) >= per_passage:
-            continue
-        if any(overlap(s.text, c[2].text) > 0.8 for c in chosen):
-            continue  # near-duplicate (overlapping chunks, repeated text)
-        chosen.append((score, i, s))
-        used[i] = used.get(i, 0) + 1
-    citations, checks, parts = [], [], []
-    for n, (score, i, s) in enumerate(chosen, start=1):
-        cit = make_citation(n, passages[i], s)
-        citations.append(cit)
-        parts.append(f"{cit.quote} [{n}]")
-        checks.append(SentenceCheck(text=cit.quote, citations=[n], supported=True, score=round(score, 4), note="verbatim quote"))
-    return " ".join(parts), citations, checks

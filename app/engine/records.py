@@ -52,6 +52,12 @@ class Passage:
     score: float = 0.0  # fused rank score (RRF), for ordering
     similarity: float = 0.0  # cosine similarity to the query, for refusal
     lexical: float = 0.0  # BM25 score (0 when not a lexical hit)
+    paragraph: int = 0  # texts without pages: 1-based paragraph (within the section) where the passage starts
+
+    @property
+    def where(self) -> str:
+        """"p. 12" on a printed page; the page's own label ("§ 2 Methods, ¶ 1–4") for texts without pages."""
+        return self.page_label if self.page_label.startswith(("¶", "§")) else f"p. {self.page_label}"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -70,6 +76,7 @@ class Trace:
     page_index: int | None = None
     quote: str = ""
     url: str = ""
+    via: str = ""  # "previous sentence": the quote continues a claim its previous sentence cites
 
 
 @dataclass
@@ -89,6 +96,8 @@ class Citation:
     passage_text: str = ""  # the surrounding passage, for context in cards
     passage_start: int = 0
     traces: list[Trace] = field(default_factory=list)
+    paragraph: int = 0  # texts without pages: the quote's paragraph within its section (0 on PDF pages)
+    locator: str = ""  # where to find the quote as printed: "p. 12", or "§ 3.2 Method, ¶ 4" for texts without pages
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -116,6 +125,7 @@ class Answer:
     model: str = "none"
     notice: str = ""  # e.g. "the LLM endpoint is down: answered in quote mode"
     timings: dict[str, float] = field(default_factory=dict)
+    evidence: float = 0.0  # probability that the best sentence answers the question: ranks and decides refusal
 
     def to_json(self) -> dict:
         return {
@@ -123,8 +133,9 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "verified": [asdict(v) for v in self.verified],
             "standalone_query": self.standalone_query, "model": self.model, "notice": self.notice,
+            "evidence": round(self.evidence, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label,
+            "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label, "paragraph": p.paragraph,
                           "text": p.text, "score": round(p.similarity, 4)} for p in self.passages],
         }
 

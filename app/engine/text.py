@@ -2,88 +2,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
-try:
-    import Stemmer
+from ingest.sentences import (  # noqa: F401  (re-exported: one splitter for ingest and engine)
+    STOPWORDS,
+    Sentence,
+    content_words,
+    overlap,
+    split_sentences,
+)
 
-    _STEMMER = Stemmer.Stemmer("english")
-except ImportError:  # pragma: no cover - PyStemmer is a dependency
-    _STEMMER = None
-
-_ABBREV = {"e.g", "i.e", "et al", "al", "etc", "cf", "vs", "no", "fig", "p", "pp", "dr", "mr", "ms", "mrs", "un", "u.n", "st", "vol", "ed", "eds"}
-_SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-STOPWORDS = set("""a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have having he her here
-hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
-only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves
-then there these they this those through to too under until up very was we were what when where which while who whom why
-will with would you your yours yourself yourselves also may might must shall upon within without according whose
-paper papers source sources say says said tell does do""".split())
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    start: int  # offset in the text it was split from
-    end: int
-
-
-def split_sentences(text: str, base: int = 0, min_chars: int = 12) -> list[Sentence]:
-    """Sentences of ``text`` with offsets (plus ``base``); paragraphs first, never after abbreviations."""
-    if "\n\n" in text:
-        result, pos = [], 0
-        for para in text.split("\n\n"):
-            result += _split_paragraph(para, base + pos, min_chars)
-            pos += len(para) + 2
-        return result
-    return _split_paragraph(text, base, min_chars)
-
-
-def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
-    out: list[Sentence] = []
-    start = 0
-    for m in _SENT_END.finditer(text):
-        end = m.end()
-        before = text[start:m.start()].rsplit(None, 1)
-        last_word = before[-1].lower().rstrip(".") if before else ""
-        if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
-            continue
-        out.append(Sentence(text[start:end], start, end))
-        start = end
-        while start < len(text) and text[start].isspace():
-            start += 1
-    if start < len(text):
-        out.append(Sentence(text[start:], start, len(text)))
-    result = []
-    for s in out:
-        stripped = s.text.strip()
-        if len(stripped) < min_chars:
-            continue
-        lead = len(s.text) - len(s.text.lstrip())
-        result.append(Sentence(stripped, base + s.start + lead, base + s.start + lead + len(stripped)))
-    return result
-
-
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
-
-
-@lru_cache(maxsize=50000)
-def _stem(w: str) -> str:
-    """Snowball English stem (PyStemmer), so 'synthesise'/'synthesises' and 'trainers'/'trainer' meet."""
-    return _STEMMER.stemWord(w) if _STEMMER else w
-
-
-def overlap(claim: str, evidence: str) -> float:
-    """Share of the claim's content words found in the evidence (0..1)."""
-    cw = content_words(claim)
-    if not cw:
-        return 0.0
-    return len(cw & content_words(evidence)) / len(cw)
 
 
 def markers(sentence: str) -> list[int]:

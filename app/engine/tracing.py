@@ -125,8 +125,31 @@ class Tracer:
             self._cache.pop(next(iter(self._cache)))
         return trace
 
+    def previous_sentence(self, c: Citation) -> tuple[int, int, str] | None:
+        """The sentence before the quote in the same paragraph (page offsets), if any."""
+        page = self.engine.page_text(c.source_id, c.page_index) or ""
+        if page[c.quote_start:c.quote_end] != c.quote:
+            return None
+        cut = page.rfind("\n\n", 0, c.quote_start)
+        para_start = 0 if cut < 0 else cut + 2
+        sents = split_sentences(page[para_start:c.quote_start], base=para_start)
+        return (sents[-1].start, sents[-1].end, sents[-1].text) if sents else None
+
+    def _carried(self, c: Citation) -> list[tuple[InText, str]]:
+        """In-text citations of the previous sentence when the quoted one continues its claim uncited."""
+        prev = self.previous_sentence(c)
+        if prev is None:
+            return []
+        start, end, text = prev
+        claim = f"{text} {c.quote}"
+        return [(it, claim) for it in self.by_page.get((c.source_id, c.page_index), []) if start <= it.start < end]
+
     def traces_for(self, c: Citation) -> list[Trace]:
         found = self.in_text(c)
+        via = ""
+        if not found:
+            found = self._carried(c)
+            via = "previous sentence" if found else ""
         cites = [it for it, _ in found]
         registry = None
         out: list[Trace] = []
@@ -146,10 +169,11 @@ class Tracer:
                     if hit is not None:
                         out.append(Trace(citation_text=label, reference=ref.text, ingested=True,
                                          source_id=hit.source_id, title=hit.title, page=hit.page,
-                                         page_index=hit.page_index, quote=hit.quote, url=hit.url or ref.link()))
+                                         page_index=hit.page_index, quote=hit.quote, url=hit.url or ref.link(),
+                                         via=via))
                         continue
                 out.append(Trace(citation_text=label, reference=ref.text, ingested=False, title=ref.title,
-                                 url=ref.link()))
+                                 url=ref.link(), via=via))
         return out
 
     def trace(self, citations: list[Citation]) -> list[Citation]:

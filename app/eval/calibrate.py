@@ -1,6 +1,6 @@
 """Calibrate the refusal threshold and the verifier threshold on an evaluation set.
 
-Refusal: the engine refuses when its evidence score (``answer.timings["evidence"]``) is below
+Refusal: the engine refuses when its evidence score (``answer.evidence``) is below
 ``refusal_threshold``. We sweep every cut between observed scores and keep the one maximising refusal
 F1 (positive class: the question is unanswerable); ties go to fewer false refusals. Questions the
 engine refuses by another rule whatever the threshold (``forced_refusal`` in the run's records: names or

@@ -6,7 +6,8 @@ Format (see docs/evaluation.md)::
      "answerable": bool,                   # required
      "expected_sources": [str],            # source ids or file names (optional, default [])
      "expected_pages": [str | int],        # printed page labels, e.g. "iv", "12" (optional)
-     "must_include": [str],                # phrases the answer or its quotes must contain (optional)
+     "must_include": [str],                # phrases the answer or its quotes must ALL contain (optional)
+     "must_include_any": [str],            # alternatives: ANY one of them suffices (short ones on word boundaries)
      "history": [{"role": "user"|"assistant", "content": str}],   # earlier chat turns (optional)
      "id": str, "tags": [str], "reference_answer": str}           # optional extras
 
@@ -19,8 +20,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KNOWN = {"question", "answerable", "expected_sources", "expected_pages", "must_include", "history", "id", "tags",
-         "reference_answer"}
+KNOWN = {"question", "answerable", "expected_sources", "expected_pages", "must_include", "must_include_any", "history",
+         "id", "tags", "reference_answer"}
 ROLES = {"user", "assistant"}
 
 
@@ -40,6 +41,7 @@ class EvalItem:
     expected_sources: list[str] = field(default_factory=list)
     expected_pages: list[str] = field(default_factory=list)
     must_include: list[str] = field(default_factory=list)
+    must_include_any: list[str] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)  # [{"role", "content"}]
     id: str = ""
     tags: list[str] = field(default_factory=list)
@@ -105,6 +107,7 @@ def parse_line(obj, where: str, problems: list[str], warnings: list[str] | None 
         expected_sources=_str_list(obj.get("expected_sources"), "expected_sources", where, problems),
         expected_pages=_str_list(obj.get("expected_pages"), "expected_pages", where, problems, allow_int=True),
         must_include=_str_list(obj.get("must_include"), "must_include", where, problems),
+        must_include_any=_str_list(obj.get("must_include_any"), "must_include_any", where, problems),
         history=_history(obj.get("history"), where, problems),
         id=str(obj.get("id") or ""),
         tags=_str_list(obj.get("tags"), "tags", where, problems),

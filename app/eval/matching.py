@@ -17,8 +17,18 @@ def norm_text(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
+SHORT_PHRASE = 12  # phrases up to this many characters must match on word boundaries ("2066" is not "20660")
+
+
 def contains(haystack: str, phrase: str) -> bool:
-    return norm_text(phrase) in norm_text(haystack)
+    p, h = norm_text(phrase), norm_text(haystack)
+    if len(p) > SHORT_PHRASE:
+        return p in h
+    return re.search(r"(?<![a-z0-9])" + re.escape(p) + r"(?![a-z0-9])", h) is not None
+
+
+def contains_any(haystacks: list[str], phrases: list[str]) -> bool:
+    return any(contains(h, p) for h in haystacks for p in phrases)
 
 
 def _keys(name: str) -> set[str]:

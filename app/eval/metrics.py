@@ -3,8 +3,11 @@
 * recall@k: share of a question's expected sources (or expected page entries) found among the
   first k retrieved passages, averaged over answerable questions that list them.
 * MRR: mean of 1/rank of the first retrieved passage from an expected source (page).
-* answer hit rate: share of questions with ``must_include`` whose phrases are ALL found in the
-  answer text or its cited quotes (case/space/dash-insensitive); a refusal of such a question misses.
+* passage hit@k: share of answerable questions with gold phrases whose gold text (all ``must_include``,
+  any one ``must_include_any``) is inside one of the first k passages handed to the answer step.
+* answer hit rate: share of questions with ``must_include`` / ``must_include_any`` whose phrases are
+  found (all of the first, any one of the second) in the answer text or its cited quotes
+  (case/space/dash-insensitive, short phrases on word boundaries); a refusal of such a question misses.
 * citation support: share of citations whose quote supports a sentence citing it (engine verifier).
 * citation source precision: share of citations (answerable questions with expected sources) whose
   source is expected.
@@ -19,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 KS = (1, 5, 10)
+PASSAGE_KS = (1, 3, 5, 10)
 
 
 def recall_at(ranked: Sequence, expected: Sequence, k: int, hit: Callable = None) -> float | None:
@@ -79,6 +83,8 @@ def aggregate(records: list[dict], answerable: list[bool]) -> dict:
     for k in KS:
         out[f"page_recall@{k}"] = mean(r[f"page_recall@{k}"] for r in paged)
     out["page_mrr"] = mean(r["page_rr"] for r in paged)
+    for k in PASSAGE_KS:
+        out[f"passage_hit@{k}"] = mean(r.get(f"passage_hit@{k}") for r in records)
     hits = [r["hit"] for r in records if r.get("hit") is not None]
     out["n_must_include"] = len(hits)
     out["answer_hit_rate"] = mean(float(h) for h in hits)
@@ -114,6 +120,10 @@ TABLE_ROWS = [
     ("page_recall@5", "recall@5 (pages)", "higher", "{:.3f}"),
     ("page_recall@10", "recall@10 (pages)", "higher", "{:.3f}"),
     ("page_mrr", "MRR (pages)", "higher", "{:.3f}"),
+    ("passage_hit@1", "passage hit@1 (gold text)", "higher", "{:.3f}"),
+    ("passage_hit@3", "passage hit@3 (gold text)", "higher", "{:.3f}"),
+    ("passage_hit@5", "passage hit@5 (gold text)", "higher", "{:.3f}"),
+    ("passage_hit@10", "passage hit@10 (gold text)", "higher", "{:.3f}"),
     ("answer_hit_rate", "answer hit rate", "higher", "{:.3f}"),
     ("citation_support", "citation support (verifier)", "higher", "{:.3f}"),
     ("citation_source_precision", "citation source precision", "higher", "{:.3f}"),

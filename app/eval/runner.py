@@ -11,7 +11,7 @@ from ..engine.text import split_answer, split_sentences, strip_markers
 from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
 from .matching import SourceResolver, contains, entry_hit, page_entries
-from .metrics import KS, aggregate, recall_at, reciprocal_rank
+from .metrics import KS, PASSAGE_KS, aggregate, recall_at, reciprocal_rank
 
 RANK_DEPTH = max(KS)
 WARMUP_QUESTION = "What does the review say about gender training?"
@@ -82,10 +82,30 @@ def retrieval_scores(passages: list[Passage], expected_ids: list[str], entries: 
 
 
 def must_include(item: EvalItem, answer: str, quotes: list[str]) -> tuple[dict, bool | None]:
-    if not item.must_include:
+    """Phrases found in the answer or its quotes; hit = all ``must_include`` and any ``must_include_any``."""
+    phrases = item.must_include + item.must_include_any
+    if not phrases:
         return {}, None
-    found = {ph: contains(answer, ph) or any(contains(q, ph) for q in quotes) for ph in item.must_include}
-    return found, all(found.values())
+    found = {ph: contains(answer, ph) or any(contains(q, ph) for q in quotes) for ph in phrases}
+    hit = all(found[ph] for ph in item.must_include)
+    if item.must_include_any:
+        hit = hit and any(found[ph] for ph in item.must_include_any)
+    return found, hit
+
+
+def passage_hits(item: EvalItem, passages: list[Passage]) -> dict:
+    """passage_hit@k: the gold answer text is inside the first k passages handed to the answer step."""
+    if not item.answerable or not (item.must_include or item.must_include_any):
+        return {}
+    first = None
+    for i, p in enumerate(passages[:RANK_DEPTH]):
+        ok = all(contains(p.text, ph) for ph in item.must_include) if item.must_include else True
+        if item.must_include_any:
+            ok = ok and any(contains(p.text, ph) for ph in item.must_include_any)
+        if ok:
+            first = i + 1
+            break
+    return {f"passage_hit@{k}": float(first is not None and first <= k) for k in PASSAGE_KS}
 
 
 class EvalRunner:
@@ -115,7 +135,7 @@ class EvalRunner:
         cits = judge_citations(eng.verifier, a.text, [(c.n, quote_passage(c)) for c in a.citations],
                                set(expected_ids) if item.answerable and expected_ids else None)
         found, hit = must_include(item, a.text, [c.quote for c in a.citations])
-        evidence = float(a.timings.get("evidence", 0.0))
+        evidence = float(a.evidence)
         # refusal rules other than the evidence threshold (e.g. names the corpus never mentions): calibration
         # must know which refusals a threshold change cannot undo
         rule = getattr(eng, "unknown_specific_terms", None)
@@ -130,6 +150,7 @@ class EvalRunner:
         if "first_token_s" in a.timings:
             rec["first_token_ms"] = round(a.timings["first_token_s"] * 1000, 1)
         rec.update(retrieval_scores(passages, expected_ids, entries))
+        rec.update(passage_hits(item, passages))
         return rec
 
     def _baseline(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
@@ -141,6 +162,7 @@ class EvalRunner:
                "citations": cits, "must_include": found, "hit": hit,
                "latency_ms": round(b.latency_s * 1000, 1), "retrieval_ms": round(b.latency_s * 1000, 1)}
         rec.update(retrieval_scores(b.passages, expected_ids, entries))
+        rec.update(passage_hits(item, b.passages))
         return rec
 
     def run(self, items: list[EvalItem]) -> dict:

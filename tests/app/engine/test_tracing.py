@@ -97,7 +97,7 @@ def test_not_ingested_and_multiple_citations(engine, truth):
         ("Bastick and de Torres 2010", False), ("Ghittoni et al. 2018", True)]
     assert c.traces[1].quote == common.source_sentence
     plain = next(s for s, _ in truth.paper.known_sentences if s.startswith("Gender training is any"))
-    assert engine.tracer.trace([_paper_citation(engine, plain, 1)])[0].traces == []
+    assert all(t.via == "previous sentence" for t in engine.tracer.trace([_paper_citation(engine, plain, 1)])[0].traces)
 
 
 def test_no_tracer_without_references(tmp_path):
@@ -121,3 +121,40 @@ def test_cli_text_prints_the_trace(engine):
     out = io.StringIO()
     print_answer(engine.answer(HUMOUR_Q, mode="quote"), out=out)
     assert "↳ (Holvikivi 2019): Mandate rituals: gender training for peacekeepers in practice, p. 2:" in out.getvalue()
+
+
+def test_uncited_sentence_carries_the_previous_sentences_trace(engine):
+    """"...63 per cent after six months (Arvelo 2016). Officers whose commanders discussed it kept
+    their gains." — the second sentence continues the cited claim: it carries the trace, marked."""
+    from app.engine.text import split_sentences
+
+    pairs = []
+    reg = engine.store.registry()
+    for i in range(reg[PAPER_ID].pages):
+        page = engine.page_text(PAPER_ID, i)
+        pos = 0
+        for para in page.split("\n\n"):
+            sents = split_sentences(para, base=pos)
+            for a, b in zip(sents, sents[1:]):
+                cites_a = [it for it in engine.tracer.by_page.get((PAPER_ID, i), []) if a.start <= it.start < a.end]
+                cites_b = [it for it in engine.tracer.by_page.get((PAPER_ID, i), []) if b.start <= it.start < b.end]
+                if cites_a and not cites_b and b.text[-1:] == ".":
+                    pairs.append((i, a, b))
+            pos += len(para) + 2
+    assert pairs, "the fixture paper has a cited sentence followed by an uncited one"
+    carried = 0
+    for i, a, b in pairs:
+        [c] = engine.tracer.trace([_paper_citation(engine, b.text, i)])
+        assert c.traces, b.text
+        assert all(t.via == "previous sentence" for t in c.traces)
+        carried += any(t.ingested for t in c.traces)
+        [own] = engine.tracer.trace([_paper_citation(engine, a.text, i)])
+        assert own.traces and all(t.via == "" for t in own.traces)
+    assert carried >= 1
+    out = io.StringIO()
+    from app.engine import Answer
+
+    i, _, b = pairs[0]
+    [c] = engine.tracer.trace([_paper_citation(engine, b.text, i)])
+    print_answer(Answer(question="q", text=f"{b.text} [1]", refused=False, mode="quote", citations=[c]), out=out)
+    assert "(cited in the previous sentence)" in out.getvalue()

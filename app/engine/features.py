@@ -1,0 +1,146 @@
+"""Features of one candidate sentence for one question, and the small model that weighs them.
+
+Transparent on purpose: a handful of signals a reader can check (how close the sentence and its
+neighbours are to the question in the embedding space, which of the question's rarer words it
+holds, whether it holds the kind of answer asked for — a date for "when", a number for "how
+many" — and whether its chunk ranked well), weighed by a logistic regression fit on development
+data (``app/eval/fit_ranker.py``). Its output is a probability that the sentence answers the
+question: the same number ranks sentences and passages and decides refusal.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .text import content_words
+
+WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
+
+FEATURES = ("bias", "cos", "cos_ctx", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all", "lex_plain", "type_match",
+            "type_miss", "heading", "reference", "question", "fragment", "short")
+
+_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
+                   r"|\b(day|week|month|year|decade|century)s?\b", re.I)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                     r"hundred|thousand|million|billion|dozen|half|double|twice|once|several|few|many|most|majority)\b", re.I)
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+|\bet al\b")
+_TYPE_CUES = [
+    ("date", re.compile(r"^\s*(when|since when|until when|by when)\b|\b(what|which) (year|date|month|day|time|period)\b"
+                        r"|\bhow long ago\b", re.I)),
+    ("number", re.compile(r"\bhow (many|much|long|often|large|big|high|low|far|old|frequent)\b|\b(what|which) "
+                          r"(number|percentage|proportion|share|rate|ratio|fraction|amount|dose|size|level|range|"
+                          r"duration|length)\b|\bwhat per ?cent\b", re.I)),
+    ("name", re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (organi[sz]ation|institution|country|countries|agency|"
+                        r"author|authors|person|people|company|city|region)\b", re.I)),
+]
+_REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
+
+
+def answer_type(question: str) -> str | None:
+    for name, pat in _TYPE_CUES:
+        if pat.search(question):
+            return name
+    return None
+
+
+def has_type(kind: str, sentence: str) -> bool:
+    if kind == "date":
+        return bool(_DATE.search(sentence))
+    if kind == "number":
+        return bool(_NUMBER.search(sentence))
+    return bool(_NAME.search(sentence))
+
+
+def idf_overlap(q_words: set[str], words: set[str], idf: dict[str, float]) -> float:
+    """Share of the question's content words in ``words``, each weighted by its rarity (IDF)."""
+    if not q_words:
+        return 0.0
+    total = sum(idf.get(w, _MAX_IDF) for w in q_words)
+    return sum(idf.get(w, _MAX_IDF) for w in q_words & words) / total if total else 0.0
+
+
+_MAX_IDF = 8.0
+
+
+def make_idf(doc_words: list[set[str]]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for ws in doc_words:
+        for w in ws:
+            df[w] = df.get(w, 0) + 1
+    n = max(len(doc_words), 1)
+    return {w: min(_MAX_IDF, math.log(1 + n / c)) for w, c in df.items()}
+
+
+@dataclass
+class Candidate:
+    """One sentence of the index considered for a question (row = its row in the sentence index)."""
+
+    row: int
+    cos: float
+    cos_ctx: float
+    chunk_cos: float
+    chunk_rank: float  # 1 / (1 + rank of its best chunk in the hybrid chunk ranking), 0 if unranked
+    text: str
+    context: str  # the sentence with its neighbours on the page
+    section: str = ""
+
+
+def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float]) -> np.ndarray:
+    s = c.text
+    words = content_words(s)
+    stripped = s.rstrip()
+    lead = s.lstrip("\"'“‘([")
+    typed = q_type is not None
+    matched = typed and has_type(q_type, s)
+    return np.array([
+        1.0, c.cos, c.cos_ctx, c.chunk_cos, c.chunk_rank,
+        idf_overlap(q_words, words, idf),
+        idf_overlap(q_words, content_words(c.context), idf),
+        float(bool(q_words) and q_words <= words),
+        len(q_words & words) / len(q_words) if q_words else 0.0,
+        float(matched), float(typed and not matched),
+        float(stripped[-1:] not in ".!?\"”)]" and len(s.split()) <= 10),
+        float(bool(_REFERENCE_SECTIONS.match(c.section or ""))),
+        float(stripped.endswith("?")),
+        float(not (lead[:1].isupper() or lead[:1].isdigit())),
+        float(len(s.split()) < 6),
+    ], dtype=np.float32)
+
+
+# Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
+DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, chunk_cos=1.0, chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0,
+                       type_match=0.5, type_miss=-0.5, heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7,
+                       short=-0.7)
+
+
+class SentenceModel:
+    """Logistic regression over ``FEATURES``: probability that a sentence answers the question."""
+
+    def __init__(self, weights: dict[str, float] | None = None, info: dict | None = None):
+        w = dict(DEFAULT_WEIGHTS)
+        w.update(weights or {})
+        self.weights = w
+        self.info = info or {}
+        self.w = np.array([w[f] for f in FEATURES], dtype=np.float32)
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> "SentenceModel":
+        try:
+            data = json.loads(Path(path).read_text())
+            return cls(data["weights"], data.get("info"))
+        except (OSError, ValueError, KeyError):
+            return cls()
+
+    def save(self, path: Path = WEIGHTS_FILE) -> None:
+        Path(path).write_text(json.dumps({"features": list(FEATURES), "weights": self.weights, "info": self.info},
+                                         indent=1) + "\n")
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        z = x @ self.w
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))

@@ -1,0 +1,226 @@
+"""Sentence-first retrieval: find the sentences that answer, hand back the passages around them.
+
+Candidates come from two sides: the sentences nearest to the question in the sentence index (built
+at ingest, so nothing is embedded here but the question) and the sentences inside the best chunks
+of the hybrid (dense + BM25) chunk ranking. Each candidate gets the features of ``features.py``
+and one probability; passages are the chunks holding the best sentences, ranked by them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ingest.sentence_index import SentenceIndex
+
+from .features import Candidate, SentenceModel, answer_type, feature_vector, make_idf
+from .records import Filters, Passage
+from .text import content_words
+
+DENSE_POOL = 80  # nearest sentences taken from the whole index
+CHUNK_POOL = 20  # best hybrid chunks whose sentences are all considered
+
+
+@dataclass
+class Ranked:
+    prob: float
+    row: int
+    cos: float
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    chunk_id: str
+    meta: dict
+
+
+class SentenceRanker:
+    def __init__(self, sindex: SentenceIndex, store, retriever, model: SentenceModel | None = None):
+        self.idx = sindex
+        self.store = store
+        self.retriever = retriever
+        self.model = model or SentenceModel.load()
+        self.words = [content_words(t) for t in sindex.texts]
+        self.idf = make_idf(self.words)
+        sids = sorted(set(sindex.source_ids))
+        self._sid_no = {s: i for i, s in enumerate(sids)}
+        self.row_source = np.asarray([self._sid_no[s] for s in sindex.source_ids], dtype=np.int32)
+        self.registry = store.registry()
+        self._spans: dict[tuple[str, int], list[_Span]] = {}
+        ids, metas = store.all_chunk_meta()
+        for cid, m in zip(ids, metas):
+            e = self.registry.get(m["source_id"])
+            if e is None or e.sha256 != m["source_hash"]:
+                continue
+            self._spans.setdefault((m["source_id"], int(m["page_index"])), []).append(_Span(int(m["start"]), int(m["end"]), cid, m))
+        for spans in self._spans.values():
+            spans.sort(key=lambda s: s.start)
+        self._pages: dict[tuple[str, int], tuple[int, int]] = {}
+        for r, (sid, pg) in enumerate(zip(sindex.source_ids, sindex.page_index.tolist())):
+            lo, _ = self._pages.get((sid, pg), (r, r))
+            self._pages[(sid, pg)] = (lo, r + 1)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        if filters.scope == "all" and not filters.source_id:
+            return None
+        ok = [self._sid_no[s] for s, e in self.registry.items() if s in self._sid_no and filters.accepts(
+            {"kind": e.kind, "source_id": s})]
+        return np.isin(self.row_source, ok)
+
+    def span_of(self, row: int) -> _Span | None:
+        """The chunk holding most of sentence ``row``."""
+        sid, pg = self.idx.source_ids[row], int(self.idx.page_index[row])
+        s, e = int(self.idx.start[row]), int(self.idx.end[row])
+        best, cover = None, 0
+        for sp in self._spans.get((sid, pg), []):
+            c = min(e, sp.end) - max(s, sp.start)
+            if c > cover:
+                best, cover = sp, c
+        return best
+
+    def _rows_in(self, sid: str, pg: int, start: int, end: int) -> range:
+        lo, hi = self._pages.get((sid, pg), (0, 0))
+        return range(lo, hi) if lo < hi else range(0)
+
+    # -- ranking --------------------------------------------------------------------------
+    def rank(self, query: str, qv: np.ndarray, filters: Filters | None = None, focus: str | None = None,
+             focus_vec: np.ndarray | None = None, limit: int = 60) -> list[Ranked]:
+        """Candidate sentences, best first, each with the model's probability that it answers."""
+        order, feats, sims = self.featurize(query, qv, filters, focus, focus_vec)
+        if not order:
+            return []
+        probs = self.model.probability(feats)
+        out = [Ranked(float(p), r, float(sims[r])) for p, r in zip(probs, order)]
+        out.sort(key=lambda x: -x.prob)
+        return out[:limit]
+
+    def featurize(self, query: str, qv: np.ndarray, filters: Filters | None = None, focus: str | None = None,
+                  focus_vec: np.ndarray | None = None) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """(candidate rows, their feature matrix, every sentence's similarity to the question)."""
+        filters = filters or Filters()
+        if not len(self.idx):
+            return [], np.zeros((0, 0)), np.zeros(0)
+        sims = self.idx.vectors @ qv
+        if focus_vec is not None:
+            sims = 0.5 * sims + 0.5 * (self.idx.vectors @ focus_vec)
+        allowed = self._allowed(filters)
+        masked = sims if allowed is None else np.where(allowed, sims, -np.inf)
+        n = min(DENSE_POOL, int(np.isfinite(masked).sum()))
+        rows: dict[int, tuple[float, float]] = {}  # row -> (chunk_cos, chunk_rank)
+        if n:
+            for r in np.argpartition(-masked, n - 1)[:n].tolist():
+                rows[int(r)] = (0.0, 0.0)
+        chunks = self.retriever.candidates(query, qv, filters)[:CHUNK_POOL]
+        chunk_feats: dict[str, tuple[float, float]] = {}
+        for rank, c in enumerate(chunks):
+            cf = (c.sim, 1.0 / (1 + rank))
+            chunk_feats[c.id] = cf
+            m = c.meta
+            for r in self._rows_in(m["source_id"], int(m["page_index"]), int(m["start"]), int(m["end"])):
+                if int(self.idx.end[r]) > int(m["start"]) and int(self.idx.start[r]) < int(m["end"]):
+                    old = rows.get(r, (0.0, 0.0))
+                    rows[r] = max(old, cf, key=lambda t: t[1])
+        if not rows:
+            return [], np.zeros((0, 0)), sims
+        # chunk similarity for dense-only candidates: their chunk's vector, fetched in one call
+        need = {}
+        for r, (ccos, crank) in rows.items():
+            if crank == 0.0:
+                sp = self.span_of(r)
+                if sp is not None:
+                    if sp.chunk_id in chunk_feats:
+                        rows[r] = chunk_feats[sp.chunk_id]
+                    else:
+                        need.setdefault(sp.chunk_id, []).append(r)
+        if need:
+            got = self.store.chunks.get(ids=list(need), include=["embeddings"])
+            for cid, emb in zip(got["ids"], got["embeddings"]):
+                c = float(np.dot(np.asarray(emb, dtype=np.float32), qv))
+                for r in need[cid]:
+                    rows[r] = (c, 0.0)
+        q_words = content_words(focus or query)
+        q_type = answer_type(focus or query)
+        order = sorted(rows)
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r]), q_words, q_type, self.idf) for r in order])
+        return order, feats, sims
+
+    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float]) -> Candidate:
+        sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
+        lo, hi = self._pages.get((sid, pg), (r, r + 1))
+        nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
+        ctx = " ".join(self.idx.texts[x] for x in sorted(nb + [r]))
+        sp = self.span_of(r)
+        return Candidate(row=r, cos=float(sims[r]), cos_ctx=max((float(sims[x]) for x in nb), default=0.0),
+                         chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], context=ctx,
+                         section=sp.meta.get("section", "") if sp else "")
+
+    # -- passages -------------------------------------------------------------------------
+    def passages(self, ranked: list[Ranked], k: int, max_chars: int = 2500) -> tuple[list[Passage], dict[int, int]]:
+        """The chunks holding the best sentences, best first; and sentence row -> passage index.
+
+        A sentence whose chunk overlaps a passage already chosen on the same page widens that
+        passage instead of adding a near-duplicate one.
+        """
+        out: list[Passage] = []
+        where: dict[int, int] = {}
+        for rk in ranked:
+            r = rk.row
+            sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
+            s, e = int(self.idx.start[r]), int(self.idx.end[r])
+            same = [i for i, p in enumerate(out) if p.source_id == sid and p.page_index == pg]
+            inside = next((i for i in same if out[i].start <= s and e <= out[i].end), None)
+            if inside is not None:
+                where[r] = inside
+                continue
+            p = self._passage(r, rk)
+            if p is None:
+                continue
+            near = next((i for i in same if p.start < out[i].end and out[i].start < p.end
+                         and max(p.end, out[i].end) - min(p.start, out[i].start) <= max_chars), None)
+            if near is not None:
+                out[near] = self._widen(out[near], p)
+                where[r] = near
+                continue
+            if len(out) >= k:
+                continue
+            where[r] = len(out)
+            out.append(p)
+        return out, where
+
+    def _widen(self, a: Passage, b: Passage) -> Passage:
+        start, end = min(a.start, b.start), max(a.end, b.end)
+        page = self.retriever.page_text(a.source_id, a.source_hash, a.page_index) or ""
+        para = a.paragraph if a.start <= b.start else b.paragraph
+        return replace(a, start=start, end=end, text=page[start:end], paragraph=para)
+
+    def _passage(self, r: int, rk: Ranked) -> Passage | None:
+        sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
+        e = self.registry.get(sid)
+        sp = self.span_of(r)
+        if e is None or sp is None:
+            return None
+        s0, e0 = int(self.idx.start[r]), int(self.idx.end[r])
+        start, end = min(sp.start, s0), max(sp.end, e0)
+        page = self.retriever.page_text(sid, e.sha256, pg)
+        if page is None:
+            return None
+        m = sp.meta
+        para = int(m.get("paragraph", 0) or 0)
+        if para and start < sp.start:
+            para -= page.count("\n\n", start, sp.start)
+        return Passage(chunk_id=sp.chunk_id, source_id=sid, source_hash=e.sha256, title=m.get("title", e.title),
+                       kind=m.get("kind", e.kind), page_index=pg, page_label=str(m.get("page_label", pg + 1)),
+                       section=m.get("section", ""), start=start, end=end, text=page[start:end], url=m.get("url", ""),
+                       score=rk.prob, similarity=rk.cos, lexical=0.0, paragraph=para)
+
+
+def focus_passage(p: Passage, start: int, end: int, max_chars: int = 320) -> Passage:
+    """The passage narrowed to a window around one of its sentences (short prompts for small models)."""
+    if len(p.text) <= max_chars:
+        return p
+    lo = max(p.start, min(start, end - max_chars))
+    hi = min(p.end, max(end, lo + max_chars))
+    return replace(p, start=lo, end=hi, text=p.text[lo - p.start: hi - p.start])

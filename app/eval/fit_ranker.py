@@ -1,0 +1,178 @@
+"""Fit the sentence model (``app/engine/features.py``) on a question set with gold answer text.
+
+    python -m app.eval.fit_ranker --set QUESTIONS.jsonl --db INDEX [--save] [--json]
+
+Labels: a candidate sentence is positive when it holds one of the question's ``must_include_any``
+(or all ``must_include``) phrases. Questions are split by document: documents whose name hashes
+even train, odd ones test, so the reported test figures are on articles the fit never saw.
+A logistic regression with an L2 penalty (Newton steps, numpy only) keeps the model transparent:
+one weight per named feature, saved to ``app/engine/ranker_weights.json`` with these figures.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+
+import numpy as np
+
+from ..engine.features import FEATURES, SentenceModel
+from .dataset import load_set
+from .matching import contains
+
+
+def _gold(item, text: str) -> bool:
+    if item.must_include and not all(contains(text, p) for p in item.must_include):
+        return False
+    return any(contains(text, p) for p in item.must_include_any) if item.must_include_any else bool(item.must_include)
+
+
+def split_of(item) -> str:
+    key = (item.expected_sources or [item.id])[0]
+    return "train" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 25) -> np.ndarray:
+    """L2-penalised logistic regression by Newton's method (the bias, column 0, is not penalised)."""
+    w = np.zeros(X.shape[1])
+    pen = np.full(X.shape[1], l2)
+    pen[0] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(X @ w, -30, 30)))
+        grad = X.T @ (p - y) + pen * w
+        H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(pen + 1e-6)
+        step = np.linalg.solve(H, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w
+
+
+def fit_listwise(data: list[dict], l2: float = 0.1) -> np.ndarray:
+    """Weights maximising, per question, the softmax probability mass of its gold sentences.
+
+    A ranking objective (what the answer step needs: the gold sentence on top), unlike a per-sentence
+    logistic loss, which spends its effort on the easy negatives. The bias is fit afterwards (Platt)."""
+    from scipy.optimize import minimize
+
+    groups = [(d["X"], d["y"] > 0) for d in data if d["y"].any()]
+
+    def loss(w):
+        total, grad = 0.0, np.zeros_like(w)
+        for X, pos in groups:
+            s = X @ w
+            m = s.max()
+            e = np.exp(s - m)
+            z, zp = e.sum(), e[pos].sum()
+            total -= np.log(zp) - np.log(z)
+            grad -= (e[pos] @ X[pos]) / zp - (e @ X) / z
+        reg = w.copy()
+        reg[0] = 0.0
+        return total + l2 * (reg @ reg), grad + 2 * l2 * reg
+
+    res = minimize(loss, np.zeros(data[0]["X"].shape[1]), jac=True, method="L-BFGS-B")
+    return res.x
+
+
+def platt_bias(data: list[dict], w: np.ndarray) -> tuple[float, float]:
+    """Scale and bias so that sigmoid(a * score + b) is the probability that a top sentence is gold."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for d in data:
+        s = d["X"] @ w
+        top = np.argsort(-s)[:3]
+        xs += list(s[top])
+        ys += list(d["y"][top] > 0)
+    lr = LogisticRegression(C=100.0).fit(np.array(xs)[:, None], np.array(ys))
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def collect(engine, items) -> list[dict]:
+    """Per question: candidate rows, features, labels."""
+    out = []
+    for it in items:
+        qv = engine.retriever.embed_query(it.question)
+        order, feats, _ = engine.ranker.featurize(it.question, qv)
+        if not order:
+            continue
+        labels = np.array([_gold(it, engine.sentences.texts[r]) for r in order], dtype=np.float64)
+        out.append({"item": it, "rows": order, "X": feats.astype(np.float64), "y": labels})
+    return out
+
+
+def evaluate(engine, model: SentenceModel, data: list[dict], k_passages: int = 5) -> dict:
+    """Sentence hit@1/3 (the gold text in the best sentences) and passage hit@k over these questions."""
+    hit1 = hit3 = phit = 0
+    for d in data:
+        probs = model.probability(d["X"].astype(np.float32))
+        top = np.argsort(-probs)
+        hit1 += bool(d["y"][top[:1]].any())
+        hit3 += bool(d["y"][top[:3]].any())
+        ranked = [type("R", (), {"prob": float(probs[i]), "row": d["rows"][i], "cos": 0.0})() for i in top[:60]]
+        passages, _ = engine.ranker.passages(ranked, k_passages)
+        phit += any(_gold(d["item"], p.text) for p in passages)
+    n = max(len(data), 1)
+    return {"questions": len(data), "sentence_hit@1": hit1 / n, "sentence_hit@3": hit3 / n,
+            f"passage_hit@{k_passages}": phit / n}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m app.eval.fit_ranker", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--save", action="store_true", help="write app/engine/ranker_weights.json")
+    ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
+    ap.add_argument("--cache", help="pickle of collected features (reused when present)")
+    args = ap.parse_args(argv)
+    from ingest.settings import get_settings
+
+    from ..engine import Engine
+
+    engine = Engine(get_settings(db_dir=args.db))
+    items = [it for it in load_set(args.set) if it.answerable and (it.must_include_any or it.must_include)]
+    import os
+    import pickle
+
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, "rb") as fh:
+            data = pickle.load(fh)
+        by_id = {it.id: it for it in items}
+        for d in data:
+            d["item"] = by_id[d["item"]]
+    else:
+        data = collect(engine, items)
+        if args.cache:
+            with open(args.cache, "wb") as fh:
+                pickle.dump([{**d, "item": d["item"].id} for d in data], fh)
+    train = [d for d in data if split_of(d["item"]) == "train"]
+    test = [d for d in data if split_of(d["item"]) == "test"]
+    X = np.concatenate([d["X"] for d in train])
+    y = np.concatenate([d["y"] for d in train])
+    if args.objective == "pointwise":
+        w = fit_logistic(X, y, l2=args.l2)
+    else:
+        w = fit_listwise(train, l2=args.l2)
+        a, b = platt_bias(train, w)
+        w = w * a
+        w[0] += b
+    fitted = SentenceModel({f: round(float(v), 4) for f, v in zip(FEATURES, w)})
+    before = SentenceModel.load()
+    report = {"train": {"fitted": evaluate(engine, fitted, train), "current": evaluate(engine, before, train)},
+              "test": {"fitted": evaluate(engine, fitted, test), "current": evaluate(engine, before, test)},
+              "weights": fitted.weights, "candidates": int(len(y)), "positives": int(y.sum()),
+              "questions_with_a_gold_candidate": {"train": sum(bool(d["y"].any()) for d in train) / max(len(train), 1),
+                                                  "test": sum(bool(d["y"].any()) for d in test) / max(len(test), 1)}}
+    print(json.dumps(report, indent=1))
+    if args.save:
+        fitted.info = {"set": args.set, "train_questions": len(train), "test_questions": len(test),
+                       "test": report["test"]["fitted"], "l2": args.l2}
+        fitted.save()
+        print("saved app/engine/ranker_weights.json", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

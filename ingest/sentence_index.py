@@ -1,0 +1,143 @@
+"""Sentence vectors of every stored page, built at ingest so answering never embeds sentences.
+
+The answer engine ranks sentences (the unit that answers a question) and hands back the passage
+around the best ones. Embedding the sentences of the retrieved passages at query time cost
+hundreds of milliseconds and grew with page length; here each source version's sentences are
+split and embedded once, saved as ``<version>.p<parser>.json`` (offsets and text) plus ``.npy``
+(float16 vectors) in ``<db>/sentences-<collection>/``. Derived data, like BM25: rebuilt
+incrementally from the stored pages, files written atomically, stale versions removed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .records import version_key
+from .sentences import split_sentences
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+def sentence_dir(db_dir: Path, collection: str) -> Path:
+    return Path(db_dir) / f"sentences-{collection}"
+
+
+def _file_key(source_id: str, entry) -> str:
+    return f"{version_key(source_id, entry.sha256)}.p{entry.parser_version}"
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _save_npy(path: str, vecs: np.ndarray) -> None:
+    with open(path, "wb") as fh:
+        np.save(fh, vecs)
+
+
+def _split_source(store: Store, source_id: str, sha256: str) -> dict:
+    got = store.pages.get(where={"$and": [{"source_id": source_id}, {"source_hash": sha256}]},
+                          include=["documents", "metadatas"])
+    rows = sorted(zip(got["metadatas"], got["documents"]), key=lambda r: int(r[0]["page_index"]))
+    out: dict = {"page_index": [], "start": [], "end": [], "text": []}
+    for meta, text in rows:
+        for s in split_sentences(text or ""):
+            out["page_index"].append(int(meta["page_index"]))
+            out["start"].append(s.start)
+            out["end"].append(s.end)
+            out["text"].append(s.text)
+    return out
+
+
+def build(store: Store, embeddings, db_dir: Path, persist: bool = True) -> dict[str, tuple[dict, np.ndarray]]:
+    """Bring the sentence files up to date with the registry; return {source_id: (sentences, vectors)}.
+
+    Only versions without a file are split and embedded, so a rerun after an unchanged ingest costs
+    nothing. With ``persist=False`` (or an index folder that cannot be written, e.g. read-only)
+    missing parts are computed in memory only.
+    """
+    d = sentence_dir(db_dir, store.settings.collection)
+    if persist:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            persist = False
+    registry = store.registry()
+    wanted = {_file_key(sid, e): sid for sid, e in registry.items()}
+    if persist:
+        for f in d.glob("*.json"):
+            if f.stem not in wanted:
+                for stale in (f, f.with_suffix(".npy")):
+                    stale.unlink(missing_ok=True)
+    out: dict[str, tuple[dict, np.ndarray]] = {}
+    for key, sid in sorted(wanted.items()):
+        meta_f, vec_f = d / f"{key}.json", d / f"{key}.npy"
+        try:
+            sents = json.loads(meta_f.read_text())
+            vecs = np.load(vec_f)
+            if len(vecs) == len(sents["text"]):
+                out[sid] = (sents, vecs)
+                continue
+        except (OSError, ValueError):
+            pass
+        sents = _split_source(store, sid, registry[sid].sha256)
+        texts = sents["text"]
+        vecs = (np.asarray(embeddings.embed_documents(texts), dtype=np.float16) if texts
+                else np.zeros((0, 384), dtype=np.float16))
+        if persist:
+            try:  # vectors first: a JSON file without its vectors is rebuilt, never trusted
+                _atomic_write(vec_f, lambda tmp: _save_npy(tmp, vecs))
+                _atomic_write(meta_f, lambda tmp: Path(tmp).write_text(json.dumps(sents)))
+            except OSError as exc:
+                log.warning("sentence index not saved (%s); kept in memory", exc)
+        out[sid] = (sents, vecs)
+    return out
+
+
+@dataclass
+class SentenceIndex:
+    """All sentences of the index in one matrix: row i is sentence i of source ``source_ids[i]``."""
+
+    source_ids: list[str] = field(default_factory=list)
+    page_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    texts: list[str] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+
+    @classmethod
+    def load_or_build(cls, store: Store, embeddings, db_dir: Path) -> "SentenceIndex":
+        parts = build(store, embeddings, db_dir)
+        idx = cls()
+        sids, pages, starts, ends, vecs = [], [], [], [], []
+        for sid, (s, v) in sorted(parts.items()):
+            sids += [sid] * len(s["text"])
+            pages += s["page_index"]
+            starts += s["start"]
+            ends += s["end"]
+            idx.texts += s["text"]
+            vecs.append(np.asarray(v, dtype=np.float32))
+        idx.source_ids = sids
+        idx.page_index = np.asarray(pages, dtype=np.int32)
+        idx.start = np.asarray(starts, dtype=np.int32)
+        idx.end = np.asarray(ends, dtype=np.int32)
+        if vecs:
+            idx.vectors = np.concatenate(vecs) if len(vecs) > 1 else vecs[0]
+        return idx
+
+    def __len__(self) -> int:
+        return len(self.texts)

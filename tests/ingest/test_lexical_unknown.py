@@ -1,0 +1,31 @@
+"""`LexicalIndex.unknown_terms` on a real BM25 index: short numbers are never 'unknown'."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import run_ingest
+
+
+@pytest.fixture(scope="module")
+def lexical(tmp_path_factory):
+    from ingest.lexical import LexicalIndex
+    from ingest.settings import Settings
+    from ingest.store import Store
+
+    root = tmp_path_factory.mktemp("lex")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "report.txt").write_text(
+        "As of 26 January 2020, the outbreak had resulted in 2066 confirmed cases in Wuhan. "
+        "On Feb. 10, 2020 about 2,000 people were tested.\n")
+    s = Settings(corpus_dir=root / "corpus", db_dir=root / "db")
+    assert not run_ingest(s, progress=False).failed
+    return LexicalIndex.load_or_build(Store(s, create=False), s.db_dir)
+
+
+def test_short_numbers_and_dates_are_not_unknown(lexical):
+    assert lexical.unknown_terms(["25", "January", "10", "2,000", "2020", "26"]) == []
+    assert lexical.unknown_terms(["Feb.", "10,"]) == []
+
+
+def test_long_numbers_and_names_the_corpus_lacks_are_unknown(lexical):
+    assert lexical.unknown_terms(["2067", "Norway", "Wuhan", "2066"]) == ["2067", "Norway"]
