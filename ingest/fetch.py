@@ -135,12 +135,19 @@ def _resolve(url: str, want: str, title: str, s: Settings, until: float) -> tupl
     (an HTML article) nor links to a PDF that works."""
     mb = int(s.max_file_mb * 1024 * 1024)
 
+    allowed = until - time.monotonic()  # the entry's deadline (or what is left of the run's budget)
+
     def get(link: str) -> hd.Response:
         left = until - time.monotonic()
-        if left <= 0:
-            raise hd.FetchError(f"gave up after {s.fetch_deadline_s:g} s (MANDATE_FETCH_DEADLINE_S)", kind="deadline")
-        return hd.download(link, timeout=s.fetch_timeout_s, max_bytes=mb, retries=s.fetch_retries,
-                           deadline=left, delay=s.fetch_delay_s)
+        try:
+            if left <= 0:
+                raise hd.FetchError("deadline", kind="deadline")
+            return hd.download(link, timeout=s.fetch_timeout_s, max_bytes=mb, retries=s.fetch_retries,
+                               deadline=left, delay=s.fetch_delay_s)
+        except hd.FetchError as exc:
+            if exc.kind == "deadline":  # name the whole allowance, not what was left for this hop
+                exc.reason = f"gave up after {allowed:.3g} s: the server sends too slowly (MANDATE_FETCH_DEADLINE_S)"
+            raise
 
     resp = get(resolvable_url(url, s.doi_resolver))
     kind = hd.sniff(resp.body, resp.content_type)
