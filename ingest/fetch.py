@@ -129,13 +129,11 @@ def _may_write(corpus: Path, name: str, lock: dict[str, dict]) -> bool:
     return any(rec.get("file") == name and rec.get("sha256") == digest for rec in lock.values())
 
 
-def _resolve(url: str, want: str, title: str, s: Settings, until: float) -> tuple[hd.Response, str, str, str]:
+def _resolve(url: str, want: str, title: str, s: Settings, until: float, slow: str) -> tuple[hd.Response, str, str, str]:
     """Download ``url`` (a DOI through the resolver setting); follow a landing page one hop to its PDF.
     Returns (response, kind, landing_url, note); kind "abstract" when an HTML page is neither the work
     (an HTML article) nor links to a PDF that works."""
     mb = int(s.max_file_mb * 1024 * 1024)
-
-    allowed = until - time.monotonic()  # the entry's deadline (or what is left of the run's budget)
 
     def get(link: str) -> hd.Response:
         left = until - time.monotonic()
@@ -146,7 +144,7 @@ def _resolve(url: str, want: str, title: str, s: Settings, until: float) -> tupl
                                deadline=left, delay=s.fetch_delay_s)
         except hd.FetchError as exc:
             if exc.kind == "deadline":  # name the whole allowance, not what was left for this hop
-                exc.reason = f"gave up after {allowed:.3g} s: the server sends too slowly (MANDATE_FETCH_DEADLINE_S)"
+                exc.reason = slow
             raise
 
     resp = get(resolvable_url(url, s.doi_resolver))
@@ -198,7 +196,10 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         r.status, r.reason = "no-url", "file missing and no url in sources.toml"
         return r
     now = time.monotonic()
-    end = now + s.fetch_deadline_s if until is None else min(until, now + s.fetch_deadline_s)
+    limit, why = s.fetch_deadline_s, "MANDATE_FETCH_DEADLINE_S"
+    if until is not None and until - now < limit:
+        limit, why = until - now, "what was left of the run's --budget"
+    slow = f"gave up after {round(limit, 1):g} s: the server is too slow ({why})"
     if until is not None and until <= now:
         r.kind, r.reason = "budget", "not tried: the time budget of this run was spent"
         return r
@@ -206,7 +207,7 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         r.reason = f"cannot fetch into {name!r}: fetch saves only .pdf or .html files"
         return r
     try:
-        resp, kind, landing, note = _resolve(r.url, want, entry.title, s, end)
+        resp, kind, landing, note = _resolve(r.url, want, entry.title, s, now + limit, slow)
     except hd.FetchError as exc:
         r.reason, r.kind, r.http_status = exc.reason, exc.kind, exc.status
         return r

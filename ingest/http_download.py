@@ -133,7 +133,7 @@ def _mb(n: int) -> str:
 
 
 def _deadline_error(deadline: float) -> FetchError:
-    return FetchError(f"gave up after {deadline:g} s: the server sends too slowly (MANDATE_FETCH_DEADLINE_S)",
+    return FetchError(f"gave up after {round(deadline, 1):g} s: the server is too slow (MANDATE_FETCH_DEADLINE_S)",
                       kind="deadline")
 
 
@@ -218,7 +218,7 @@ def download(url: str, *, timeout: float, max_bytes: int, retries: int, deadline
                 if attempts > 1 and exc.retryable:
                     exc.reason += f" ({attempts} attempts)"
                 raise
-            pause = getattr(exc, "retry_after", None) or BACKOFF_BASE_S * 2 ** n
+            pause = exc.retry_after if exc.retry_after is not None else BACKOFF_BASE_S * 2 ** n
             time.sleep(max(0.0, min(pause, BACKOFF_MAX_S, end - time.monotonic())))
     raise AssertionError("unreachable")
 
