@@ -182,3 +182,19 @@ def main(argv: list[str]) -> int:
     else:
         print_text(rep)
     return rep["exit_code"]
+
+
+def ingest_and_match(settings: Settings, progress: bool = False, on_progress=None) -> IngestReport:
+    """Ingest, then match files added by hand (uploads) to the paper's missing references by their
+    content and re-ingest the matched ones under their reference (used by the app's Library page)."""
+    report = run_ingest(settings, progress=progress, on_progress=on_progress)
+    try:
+        store = Store(settings, create=False)
+        cov = coverage_of(load_or_build_bibliography(store, settings))
+        if cov["missing"] and adopt_dropped_files(store, settings.corpus_dir, cov["missing"]):
+            again = run_ingest(settings, progress=progress, on_progress=on_progress)
+            again.chunks_embedded += report.chunks_embedded
+            return again
+    except (ConfigError, OSError, ValueError) as exc:  # matching is a convenience: never fail the ingest
+        print(f"warning: matching added files to references failed: {exc}", file=sys.stderr)
+    return report

@@ -15,6 +15,7 @@ from ingest.manifest import load_manifest
 from ingest.reflinks import source_pages
 from ingest.settings import Settings
 from ingest.store import Store
+from tests.fixtures.simple_pdf import write_pdf
 from tests.fixtures.web_site import FOCAL, HOLM_TITLE, JOKES, PAPER_TITLE, Site
 
 ENV = {"MANDATE_FETCH_TIMEOUT_S": "5", "MANDATE_FETCH_DEADLINE_S": "1.5", "MANDATE_FETCH_RETRIES": "0",
@@ -140,3 +141,22 @@ def test_answer_cites_or_traces_into_the_doi_fetched_report(built):
     assert hits or traced, ans.to_json()
     quotes = " ".join([c.quote for c in hits] + [t.quote for t in traced])
     assert JOKES in quotes
+
+
+def test_an_upload_is_matched_to_its_reference_by_content(tmp_path):
+    """The app's ingest (after an upload) matches a file to the paper's reference by what it says."""
+    from ingest.build import ingest_and_match
+    from tests.fixtures.web_site import paper_pdf
+
+    site = Site.__new__(Site)  # only its corpus writer: no server needed
+    site.base = "http://127.0.0.1:9"
+    corpus = tmp_path / "corpus"
+    site.write_corpus(corpus)
+    (corpus / "more-than-a-mandate.pdf").write_bytes(paper_pdf(site.base))
+    write_pdf(corpus / "unrelated.pdf", [f"{HOLM_TITLE}: a review\n\nPer Moor\n\nBergen, 1999\n\nA review."])
+    s = Settings(corpus_dir=corpus, db_dir=tmp_path / "db")
+    report = ingest_and_match(s)
+    reg = Store(s, create=False).registry()
+    assert reg["holm2012"].path.endswith("scan_0042.pdf") and reg["holm2012"].title == HOLM_TITLE
+    assert "unrelated" in reg and not report.failed  # same title, wrong author and no year match: left alone
+    assert [e.id for e in load_manifest(corpus)] == ["more-than-a-mandate", "holm2012"]
