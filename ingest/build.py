@@ -68,8 +68,9 @@ class Builder:
         self.ingest()
         self.phase(3, "reading the paper's reference list")
         store = Store(self.s, create=False)
-        cov = coverage_of(load_or_build_bibliography(store, self.s))
-        added = missing_entries(load_or_build_bibliography(store, self.s), load_manifest(self.corpus))
+        bib = load_or_build_bibliography(store, self.s)
+        cov = coverage_of(bib)
+        added = missing_entries(bib, load_manifest(self.corpus))
         for e in added:
             e.file = ""  # fetch names it <id>.pdf or <id>.html, whichever the work turns out to be
         if added:
@@ -163,6 +164,8 @@ def print_text(rep: dict, out=sys.stdout) -> None:
 def main(argv: list[str]) -> int:
     import argparse
 
+    from pydantic import ValidationError
+
     from .settings import get_settings
 
     p = argparse.ArgumentParser(prog="python -m ingest build", description=__doc__.splitlines()[0])
@@ -175,7 +178,13 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.budget is not None and args.budget <= 0:
         raise ConfigError("--budget must be > 0 seconds")
-    s = get_settings(corpus_dir=args.corpus, db_dir=args.db)
+    try:
+        s = get_settings(corpus_dir=args.corpus, db_dir=args.db)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid MANDATE_* setting: {exc}") from None
+    if s.fetch_deadline_s <= 0 or s.fetch_timeout_s <= 0 or s.fetch_delay_s < 0 or s.fetch_retries < 0:
+        raise ConfigError("MANDATE_FETCH_DEADLINE_S and MANDATE_FETCH_TIMEOUT_S must be > 0, "
+                          "MANDATE_FETCH_DELAY_S and MANDATE_FETCH_RETRIES >= 0")
     rep = Builder(s, args.budget, progress=not (args.no_progress or args.json)).run()
     if args.json:
         print(json.dumps(rep, indent=2, ensure_ascii=False))

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -30,8 +29,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import http_download as hd
-from .fetch_links import action, is_article, resolvable_url
 from .errors import ConfigError
+from .fetch_links import action, is_article, resolvable_url
+from .fetch_lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock  # noqa: F401 (re-exported)
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
 from .settings import Settings, get_settings
 
@@ -72,61 +72,6 @@ def safe_name(name: str) -> str:
             or len(n.encode("utf-8")) > 255 or Path(n).is_absolute()):
         raise ValueError(f"unsafe file name {name!r} in sources.toml: use a plain file name (no folders, no '..')")
     return n
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _atomic_write(corpus: Path, name: str, data: bytes) -> None:
-    """Write to a temp file in the corpus folder, then ``os.replace`` onto ``corpus/name``."""
-    target = corpus / name
-    if target.parent.resolve() != corpus.resolve():  # belt and braces after safe_name
-        raise ValueError(f"refusing to write outside {corpus}: {name!r}")
-    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".fetch-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def load_lock(corpus: Path) -> dict[str, dict]:
-    path = corpus / LOCK_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
-    sources = data.get("sources") if isinstance(data, dict) else None
-    if not isinstance(sources, dict):
-        raise ConfigError(f"{path} has no 'sources' object; fix or delete it")
-    return sources
-
-
-def write_lock(corpus: Path, sources: dict[str, dict]) -> None:
-    text = json.dumps({"version": 1, "sources": dict(sorted(sources.items()))}, indent=2, ensure_ascii=False)
-    _atomic_write(corpus, LOCK_NAME, (text + "\n").encode("utf-8"))
-
-
-def _may_write(corpus: Path, name: str, lock: dict[str, dict]) -> bool:
-    """True if ``name`` is free, or holds exactly what fetch itself downloaded earlier (per the lock)."""
-    path = corpus / name
-    if not os.path.lexists(path):
-        return True
-    if path.is_symlink() or not path.is_file():
-        return False
-    digest = _sha256_file(path)
-    return any(rec.get("file") == name and rec.get("sha256") == digest for rec in lock.values())
 
 
 def _resolve(url: str, want: str, title: str, s: Settings, until: float, slow: str) -> tuple[hd.Response, str, str, str]:
