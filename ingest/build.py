@@ -155,6 +155,10 @@ def print_text(rep: dict, out=sys.stdout) -> None:
     for s in rep["sources"]:
         if s["status"] == "failed":
             print(f"  failed {Path(s['path']).name}: {s['error']}", file=out)
+    keys = {m["url"] for m in refs["missing"]}
+    for f in rep["fetch"]["missing"]:
+        if f["url"] not in keys:  # e.g. the paper itself
+            print(f"  not fetched {f['id']}: {f['reason']}" + (f"\n      {f['url']}" if f["url"] else ""), file=out)
     print(f"references: {refs['ingested']} of {refs['total']} ingested; {len(refs['missing'])} missing", file=out)
     for m in refs["missing"]:
         print(f"  - {m['key']}: {m['reason']}\n      {m['reference']}" + (f"\n      {m['url']}" if m["url"] else ""),

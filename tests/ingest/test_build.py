@@ -160,3 +160,15 @@ def test_an_upload_is_matched_to_its_reference_by_content(tmp_path):
     assert reg["holm2012"].path.endswith("scan_0042.pdf") and reg["holm2012"].title == HOLM_TITLE
     assert "unrelated" in reg and not report.failed  # same title, wrong author and no year match: left alone
     assert [e.id for e in load_manifest(corpus)] == ["more-than-a-mandate", "holm2012"]
+
+
+def test_text_report_lists_each_missing_work_with_its_reason(built):
+    from ingest.build import print_text
+
+    out = io.StringIO()
+    print_text(built["first"], out)
+    text = out.getvalue()
+    assert f"embedded {built['first']['chunks_embedded']} chunks this run; 4 downloaded" in text
+    assert "references: 4 of 9 ingested; 5 missing" in text
+    assert "  - eriksen2016: HTTP 403: behind a login or paywall" in text and "doi.org/10.5555/afs.2016.4204" in text
+    assert "  - kirkpatrick1994: no URL or DOI" in text and "not fetched" not in text
