@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bibliography import fold
-from .manifest import ManifestEntry, append_entries, load_manifest, set_entry_file, slugify
+from .manifest import ManifestEntry, append_entries, load_manifest, set_entry_file, slugify, with_fetched_files
 from .reflinks import norm_doi, norm_url, source_pages, title_similarity
 from .store import RegistryEntry, Store
 
@@ -84,7 +84,7 @@ def wanted(missing_refs: list[dict], manifest: list[ManifestEntry], corpus: Path
 def adopt_dropped_files(store: Store, corpus: Path, missing_refs: list[dict]) -> list[Adopted]:
     """Match unlisted corpus files to missing works and record each unique match in sources.toml."""
     corpus = Path(corpus).resolve()
-    manifest = load_manifest(corpus)
+    manifest = with_fetched_files(load_manifest(corpus), corpus)  # fetched files count as present
     listed = {e.id for e in manifest}
     works = wanted(missing_refs, manifest, corpus)
     if not works:

@@ -79,6 +79,7 @@ class Builder:
         self.phase(4, "matching files dropped in by hand to references")
         adopted = adopt_dropped_files(store, self.corpus, cov["missing"])
         for a in adopted:
+            self.fetched.pop(a.entry_id, None)  # its file is there now: phase 5 finds it present
             self.log(f"  {a.file} is {a.key or a.entry_id} ({a.how}); recorded in sources.toml as {a.entry_id}")
         self.phase(5, "fetching the cited works")
         downloaded = self.fetch()

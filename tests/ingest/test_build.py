@@ -172,3 +172,21 @@ def test_text_report_lists_each_missing_work_with_its_reason(built):
     assert "references: 4 of 9 ingested; 5 missing" in text
     assert "  - eriksen2016: HTTP 403: behind a login or paywall" in text and "doi.org/10.5555/afs.2016.4204" in text
     assert "  - kirkpatrick1994: no URL or DOI" in text and "not fetched" not in text
+
+
+def test_a_file_dropped_for_a_paywalled_work_completes_it(built):
+    """Runs last: the user downloads the 403 work through their library and drops it in under any name."""
+    s = built["settings"]
+    write_pdf(s.corpus_dir / "download (3).pdf", [
+        "Laughing it off: humour as resistance in mandatory gender training\n\nL. Eriksen\n\n"
+        "Armed Forces and Society 42(4), 2016\n\nHumour in the training room protects the group from the topic."])
+    with pytest.MonkeyPatch.context() as mp:
+        for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+            mp.delenv(var, raising=False)
+        rep = Builder(s, log=lambda m: None).run()
+    (adopted,) = rep["matched_by_content"]
+    assert adopted["file"] == "download (3).pdf" and adopted["entry_id"] == "eriksen-2016"
+    assert rep["references"]["ingested"] == 5 and "eriksen2016" not in missing(rep)
+    assert "eriksen-2016" not in {m["id"] for m in rep["fetch"]["missing"]}
+    assert {e.id: e.file for e in load_manifest(s.corpus_dir)}["eriksen-2016"] == "download (3).pdf"
+    assert Store(s, create=False).registry()["eriksen-2016"].url == "https://doi.org/10.5555/afs.2016.4204"
