@@ -1,4 +1,4 @@
-"""CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `check`, `fetch`, `refs`.
+"""CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `build`, `check`, `fetch`, `refs`.
 
 Exit codes: 0 all good, 1 some sources failed (the rest ingested), 2 usage/config error.
 """
@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             from .fetch import main as fetch_main
 
             return fetch_main(argv[1:])
+        if argv and argv[0] == "build":
+            from .build import main as build_main
+
+            return build_main(argv[1:])
         if argv and argv[0] == "refs":
             from .refs_cli import main as refs_main
 

@@ -7,10 +7,12 @@ file fetch did not download; results go to ``sources.lock`` (JSON). Exit codes: 
 file is present afterwards, 1 = something is missing (the report says where to drop it by hand),
 2 = usage or configuration error.
 
-File types by the manifest's ``file`` suffix: ``.pdf`` must end up a real PDF (an HTML page
-without a PDF link is kept as ``<stem>.html`` but the entry still counts as failed); ``.html`` /
-``.htm`` saves the page as served; no suffix (or no ``file``: the id's slug) saves ``<stem>.pdf``
-or ``<stem>.html``, whichever the source turns out to be.
+File types by the manifest's ``file`` suffix: ``.pdf`` or no suffix (or no ``file``: the id's slug)
+saves ``<stem>.pdf``, or ``<stem>.html`` when the page is an HTML article (its main text is the work;
+see ``fetch_links.is_article``); a page that is only an abstract, a login or a landing page without a
+working PDF link is not saved and the entry fails with that reason. ``.html`` / ``.htm`` saves the page
+as served. DOIs go through ``MANDATE_DOI_RESOLVER``; each download has a total deadline
+(``MANDATE_FETCH_DEADLINE_S``) and ``fetch_entry(..., until=)`` a budget for the whole run.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +30,8 @@ from pydantic import ValidationError
 
 from . import http_download as hd
 from .errors import ConfigError
+from .fetch_links import action, is_article, resolvable_url
+from .fetch_lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock  # noqa: F401 (re-exported)
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
 from .settings import Settings, get_settings
 
@@ -48,6 +52,13 @@ class Result:
     bytes: int = 0
     content_type: str = ""
     note: str = ""
+    kind: str = ""  # why it failed: http | abstract | timeout | deadline | offline | too_large | refused | budget | ...
+    http_status: int = 0
+
+    @property
+    def action(self) -> str:
+        """The failure as one line a user can act on (see ``fetch_links.action``)."""
+        return action(self.kind or ("no-url" if self.status == "no-url" else ""), self.reason, self.http_status)
 
     @property
     def missing(self) -> bool:
@@ -63,84 +74,49 @@ def safe_name(name: str) -> str:
     return n
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+def _resolve(url: str, want: str, title: str, s: Settings, until: float, slow: str) -> tuple[hd.Response, str, str, str]:
+    """Download ``url`` (a DOI through the resolver setting); follow a landing page one hop to its PDF.
+    Returns (response, kind, landing_url, note); kind "abstract" when an HTML page is neither the work
+    (an HTML article) nor links to a PDF that works."""
+    mb = int(s.max_file_mb * 1024 * 1024)
 
+    def get(link: str) -> hd.Response:
+        left = until - time.monotonic()
+        try:
+            if left <= 0:
+                raise hd.FetchError("deadline", kind="deadline")
+            return hd.download(link, timeout=s.fetch_timeout_s, max_bytes=mb, retries=s.fetch_retries,
+                               deadline=left, delay=s.fetch_delay_s)
+        except hd.FetchError as exc:
+            if exc.kind == "deadline":  # name the whole allowance, not what was left for this hop
+                exc.reason = slow
+            raise
 
-def _atomic_write(corpus: Path, name: str, data: bytes) -> None:
-    """Write to a temp file in the corpus folder, then ``os.replace`` onto ``corpus/name``."""
-    target = corpus / name
-    if target.parent.resolve() != corpus.resolve():  # belt and braces after safe_name
-        raise ValueError(f"refusing to write outside {corpus}: {name!r}")
-    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".fetch-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def load_lock(corpus: Path) -> dict[str, dict]:
-    path = corpus / LOCK_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
-    sources = data.get("sources") if isinstance(data, dict) else None
-    if not isinstance(sources, dict):
-        raise ConfigError(f"{path} has no 'sources' object; fix or delete it")
-    return sources
-
-
-def write_lock(corpus: Path, sources: dict[str, dict]) -> None:
-    text = json.dumps({"version": 1, "sources": dict(sorted(sources.items()))}, indent=2, ensure_ascii=False)
-    _atomic_write(corpus, LOCK_NAME, (text + "\n").encode("utf-8"))
-
-
-def _may_write(corpus: Path, name: str, lock: dict[str, dict]) -> bool:
-    """True if ``name`` is free, or holds exactly what fetch itself downloaded earlier (per the lock)."""
-    path = corpus / name
-    if not os.path.lexists(path):
-        return True
-    if path.is_symlink() or not path.is_file():
-        return False
-    digest = _sha256_file(path)
-    return any(rec.get("file") == name and rec.get("sha256") == digest for rec in lock.values())
-
-
-def _resolve(url: str, want: str, title: str, s: Settings) -> tuple[hd.Response, str, str, str]:
-    """Download ``url``; follow a landing page one hop to its PDF. Returns (response, kind, landing_url, note)."""
-    kw = dict(timeout=s.fetch_timeout_s, max_bytes=int(s.max_file_mb * 1024 * 1024), retries=s.fetch_retries)
-    resp = hd.download(url, **kw)
+    resp = get(resolvable_url(url, s.doi_resolver))
     kind = hd.sniff(resp.body, resp.content_type)
     if kind != "html" or want == "html":
         return resp, kind, "", ""
     tried = []
     for link in hd.pdf_links(resp.body, resp.final_url, title)[: hd.MAX_LINK_HOPS]:
         try:
-            doc = hd.download(link, **kw)
+            doc = get(link)
         except hd.FetchError as exc:
             tried.append(f"{link}: {exc.reason}")
             continue
         if hd.sniff(doc.body, doc.content_type) == "pdf":
             return doc, "pdf", resp.final_url, ""
         tried.append(f"{link}: not a PDF")
+    if is_article(resp.body):
+        return resp, "html", "", "an HTML article (no PDF offered)" if not tried else \
+            "an HTML article (its PDF links failed: " + "; ".join(tried) + ")"
     note = "the page links to no PDF" if not tried else "no PDF link on the page worked (" + "; ".join(tried) + ")"
-    return resp, "html", "", note
+    return resp, "abstract", "", note
 
 
-def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str, dict]) -> Result:
-    """Fetch one manifest entry if its file is missing; updates ``lock`` (and sources.lock) on success."""
+def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str, dict],
+                until: float | None = None) -> Result:
+    """Fetch one manifest entry if its file is missing; updates ``lock`` (and sources.lock) on success.
+    ``until`` (a ``time.monotonic()`` value) is the budget of the whole run: past it nothing is tried."""
     r = Result(id=entry.id, status="failed", url=entry.url.strip())
     if not r.url and not entry.file:
         return Result(id=entry.id, status="no-url", reason="no url and no file in sources.toml")
@@ -151,30 +127,45 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         r.file, r.reason = raw, str(exc)
         return r
     want, stem = _WANT.get(Path(name).suffix.lower()), Path(name).stem
-    names = [name, f"{stem}.pdf", f"{stem}.html"] if want == "any" else [name]
+    names = [name, f"{stem}.pdf", f"{stem}.html"] if want in ("any", "pdf") else [name]
+    rec = lock.get(entry.id) or {}
+    if rec.get("file") and rec["file"] not in names:
+        names.append(rec["file"])
     found = next((n for n in names if os.path.lexists(corpus / n)), None)
     if found:
         r.status, r.saved = "present", found
-        rec = lock.get(entry.id) or {}
         if rec.get("file") == found and (corpus / found).is_file() and rec.get("sha256") != _sha256_file(corpus / found):
             r.note = "differs from sources.lock; kept as is"
         return r
     if not r.url:
         r.status, r.reason = "no-url", "file missing and no url in sources.toml"
         return r
+    now = time.monotonic()
+    limit, why = s.fetch_deadline_s, "MANDATE_FETCH_DEADLINE_S"
+    if until is not None and until - now < limit:
+        limit, why = until - now, "what was left of the run's --budget"
+    slow = f"gave up after {round(limit, 1):g} s: the server is too slow ({why})"
+    if until is not None and until <= now:
+        r.kind, r.reason = "budget", "not tried: the time budget of this run was spent"
+        return r
     if want is None:
         r.reason = f"cannot fetch into {name!r}: fetch saves only .pdf or .html files"
         return r
     try:
-        resp, kind, landing, note = _resolve(r.url, want, entry.title, s)
+        resp, kind, landing, note = _resolve(r.url, want, entry.title, s, now + limit, slow)
     except hd.FetchError as exc:
-        r.reason = exc.reason
+        r.reason, r.kind, r.http_status = exc.reason, exc.kind, exc.status
+        return r
+    if kind == "abstract":
+        served = f" (served as {resp.content_type})" if resp.content_type and resp.content_type != "text/html" else ""
+        r.final_url, r.kind = resp.final_url, "abstract"
+        r.reason = f"only an abstract, login or landing page at {resp.final_url}, no full text: {note}{served}"
         return r
     served = f" (served as {resp.content_type})" if resp.content_type and resp.content_type != _MIME.get(kind) else ""
     if kind == "other" or (want == "html" and kind != "html"):
-        r.final_url, r.reason = resp.final_url, f"wrong type: got {kind.upper() if kind != 'other' else 'neither PDF nor HTML'}{served}, expected {name}"
+        r.kind, r.final_url, r.reason = "wrong_type", resp.final_url, f"wrong type: got {kind.upper() if kind != 'other' else 'neither PDF nor HTML'}{served}, expected {name}"
         return r
-    save = name if want == kind else f"{stem}.{kind}"
+    save = name if want == kind or (want == "any" and Path(name).suffix.lower() == f".{kind}") else f"{stem}.{kind}"
     r.saved, r.final_url, r.content_type = save, resp.final_url, _MIME[kind]
     r.sha256, r.bytes = hashlib.sha256(resp.body).hexdigest(), len(resp.body)
     r.note = "; ".join(x for x in (f"via landing page {landing}" if landing else "", note, f"HTML{served}" if kind == "html" and served else "") if x)
@@ -188,15 +179,12 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
                "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
         if landing:
             rec["landing_url"] = landing
-        if want == "pdf" and kind == "html":
-            rec["note"] = f"wanted {name} (PDF) but only an HTML page was found; {note}"
+        if kind == "html" and want != "html":
+            rec["note"] = f"{note}; kept as {save}"
         lock[entry.id] = rec
         write_lock(corpus, lock)
     except (OSError, ValueError) as exc:
         r.saved, r.reason = "", f"could not write {save} in {corpus}: {exc}"
-        return r
-    if want == "pdf" and kind == "html":
-        r.reason = f"{note}{served}; kept the page as {save}, but the manifest wants a PDF ({name})"
         return r
     r.status = "downloaded"
     return r
@@ -241,8 +229,8 @@ def main(argv: list[str]) -> int:
         s = get_settings(corpus_dir=args.corpus)
     except ValidationError as exc:
         return usage_error(f"invalid MANDATE_* setting: {exc}")
-    if s.max_file_mb <= 0 or s.fetch_timeout_s <= 0 or s.fetch_retries < 0:
-        return usage_error("max_file_mb and fetch_timeout_s must be > 0, fetch_retries >= 0")
+    if s.max_file_mb <= 0 or s.fetch_timeout_s <= 0 or s.fetch_deadline_s <= 0 or s.fetch_retries < 0 or s.fetch_delay_s < 0:
+        return usage_error("max_file_mb, fetch_timeout_s and fetch_deadline_s must be > 0, fetch_retries and fetch_delay_s >= 0")
     corpus = Path(s.corpus_dir).expanduser().resolve()
     if not corpus.is_dir():
         return usage_error(f"corpus folder {corpus} does not exist (create it or pass --corpus DIR)")
@@ -261,7 +249,8 @@ def main(argv: list[str]) -> int:
             print(_line(results[-1]), flush=True)
     code = 1 if any(r.missing for r in results) else 0
     if args.json:
-        missing = [{"id": r.id, "url": r.url, "file": r.file, "reason": r.reason} for r in results if r.missing]
+        missing = [{"id": r.id, "url": r.url, "file": r.file, "reason": r.reason, "action": r.action}
+                   for r in results if r.missing]
         print(json.dumps({"ok": code == 0, "exit_code": code, "corpus_dir": str(corpus),
                           "lock": str(corpus / LOCK_NAME), "results": [asdict(r) for r in results],
                           "missing": missing}, indent=2, ensure_ascii=False))

@@ -88,3 +88,51 @@ def append_entries(corpus_dir: Path, entries: list[ManifestEntry]) -> None:
         blocks.append("\n".join(lines) + "\n")
     with open(path, "a", encoding="utf-8") as fh:
         fh.write("".join(blocks))
+
+
+def with_fetched_files(entries: list[ManifestEntry], corpus_dir: Path) -> list[ManifestEntry]:
+    """Entries without a ``file``, completed with the file fetch saved for them (``sources.lock``), or
+    ``<slug>.pdf`` / ``<slug>.html`` if present, so a download keeps its entry's title, URL and kind."""
+    import json
+
+    try:
+        lock = json.loads((Path(corpus_dir) / LOCK_NAME).read_text(encoding="utf-8")).get("sources", {})
+    except (OSError, ValueError, AttributeError):
+        lock = {}
+    out = []
+    for e in entries:
+        if not e.file:
+            rec = lock.get(e.id) if isinstance(lock, dict) else None
+            names = ([rec["file"]] if isinstance(rec, dict) and isinstance(rec.get("file"), str) else [])
+            names += [f"{slugify(e.id)}.pdf", f"{slugify(e.id)}.html"]
+            found = next((n for n in names if "/" not in n and (Path(corpus_dir) / n).is_file()), "")
+            if found:
+                e = ManifestEntry(**{**e.__dict__, "file": found})
+        out.append(e)
+    return out
+
+
+def set_entry_file(corpus_dir: Path, entry_id: str, file_name: str) -> bool:
+    """Record ``file = file_name`` in the ``[[source]]`` block of ``entry_id``, editing only that block
+    (comments and other entries stay as written). False if no such block."""
+    path = Path(corpus_dir) / MANIFEST_NAME
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, ln in enumerate(lines) if ln.strip() == "[[source]]"] + [len(lines)]
+    id_line = re.compile(r"^\s*id\s*=\s*(?:" + re.escape(_toml_value(entry_id)) + "|'" + re.escape(entry_id) + r"')\s*(#.*)?$")
+    for a, b in zip(starts, starts[1:]):
+        block = lines[a:b]
+        at = next((i for i, ln in enumerate(block) if id_line.match(ln.rstrip("\n"))), None)
+        if at is None:
+            continue
+        new = f"file = {_toml_value(file_name)}\n"
+        old = next((i for i, ln in enumerate(block) if re.match(r"^\s*file\s*=", ln)), None)
+        if old is not None:
+            block[old] = new
+        else:
+            block.insert(at + 1, new)
+        lines[a:b] = block
+        tmp = path.with_suffix(".toml.tmp")
+        tmp.write_text("".join(lines), encoding="utf-8")
+        tmp.replace(path)
+        return True
+    return False

@@ -19,8 +19,8 @@ from .chunking import chunk_pages, make_splitter
 from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
+from .manifest import load_manifest, with_fetched_files
 from .sentence_index import build as build_sentences
-from .manifest import load_manifest
 from .parse_pdf import parse_pdf
 from .parse_text import parse_html, parse_text
 from .records import ParsedDocument, Source, page_id
@@ -123,7 +123,7 @@ class Ingestor:
         corpus = Path(self.settings.corpus_dir)
         if not corpus.is_dir():
             raise ConfigError(f"corpus folder {corpus} does not exist")
-        entries = load_manifest(corpus)
+        entries = with_fetched_files(load_manifest(corpus), corpus)  # downloads keep their entry's metadata
         registry = self.store.registry()
         report = IngestReport()
         candidates = discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password)

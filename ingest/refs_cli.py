@@ -82,7 +82,7 @@ def _print_text(rep: dict, out) -> None:
     print(f"\ncoverage: {cov['ingested']} of {cov['references']} references ingested; "
           f"{len(cov['missing'])} missing", file=out)
     for m in cov["missing"]:
-        print(f"  - {m['key']}: {m['url'] or '(no URL or DOI)'}", file=out)
+        print(f"  - {m['key']}: {m['url'] or '(no URL or DOI: look it up by title and drop it in corpus/)'}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

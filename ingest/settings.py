@@ -39,7 +39,10 @@ class Settings(BaseSettings):
 
     # --- fetching ----------------------------------------------------------------------------
     fetch_timeout_s: float = Field(20.0, description="Per-request timeout for downloads.")
-    fetch_retries: int = Field(2, description="Retries (with exponential backoff) for failed downloads.")
+    fetch_retries: int = Field(2, description="Retries (with exponential backoff) for downloads that got HTTP 429 or 5xx (nothing else is retried).")
+    fetch_deadline_s: float = Field(180.0, description="Total time allowed for one download (all bytes, redirects, landing-page hops and retries), besides the per-read timeout; also the network budget of `python -m ingest build --budget` in .ci/app.")
+    fetch_delay_s: float = Field(1.0, description="Politeness: minimum pause between two requests to the same host (requests are made one at a time).")
+    doi_resolver: str = Field("https://doi.org/", description="Base URL DOIs are resolved through (an institution's resolver or proxy may go here); the DOI is appended.")
 
     # --- answering ---------------------------------------------------------------------------
     mode: Literal["quote", "generate"] = Field("quote", description="Default answer mode: 'quote' (extractive, no LLM) or 'generate' (LLM, verified).")

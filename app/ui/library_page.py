@@ -167,10 +167,10 @@ def run_ingest_ui(s, added, refused: list[str] | None = None) -> None:
 
 
 def _work(s, engine, guard, result: dict) -> None:
-    from ingest.pipeline import run_ingest
+    from ingest.build import ingest_and_match
 
-    try:
-        result["report"] = run_ingest(s, progress=False,
+    try:  # files added by hand are matched to the paper's references by their content
+        result["report"] = ingest_and_match(s, progress=False,
                                       on_progress=lambda stage, done, total: result.__setitem__("progress", (stage, done, total)))
         guard.last_report = result["report"].to_json()
     except Exception as exc:  # reported by the page; the app keeps running
@@ -205,12 +205,27 @@ def _coverage(engine) -> None:
     n, m = cov["references"], cov["ingested"]
     st.progress(m / n, text=f"{m} of {n} cited sources ingested")
     if cov["missing"]:
-        with st.expander(f"Missing ({len(cov['missing'])}): add their files here, or run "
-                         "`python -m ingest refs --add-missing` then `python -m ingest fetch`"):
-            for ref in cov["missing"]:
-                url = safe_url(ref.get("url"))
-                line = escape_md(ref.get("text") or ref.get("key") or "")
-                st.markdown(f"- {line}" + (f" — [link]({url})" if url else ""))
+        st.markdown(f"**Missing ({len(cov['missing'])})** — `python -m ingest build` fetches what the web offers; "
+                    "for the rest, add the file here or drop it into the corpus folder (any name: it is matched "
+                    "to its reference by title, author and year).")
+        st.dataframe(_missing_rows(cov["missing"], engine.settings), hide_index=True, width="stretch",
+                     key="missing_table", column_config={"link": st.column_config.LinkColumn("link")})
+
+
+def _missing_rows(missing: list[dict], s) -> list[dict]:
+    """Missing references with what to do about each: the last build's reason, else what is known."""
+    from ingest.build import load_last_build
+    from ingest.fetch_links import action
+
+    last = (load_last_build(s) or {}).get("references", {}).get("missing", [])
+    reasons = {r.get("key"): r.get("reason", "") for r in last if isinstance(r, dict)}
+    rows = []
+    for ref in missing:
+        todo = reasons.get(ref.get("key")) or (
+            "not fetched yet: run `python -m ingest build`, or add the file here" if ref.get("url") else action("no-url", ""))
+        rows.append({"reference": ref.get("text") or ref.get("key") or "", "link": safe_url(ref.get("url")),
+                     "what to do": todo})
+    return rows
 
 
 def _summary() -> None:

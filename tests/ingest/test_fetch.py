@@ -38,7 +38,8 @@ LANDING = b"""<!DOCTYPE html><html><head><title>More than a mandate</title></hea
 <a href="other/brochure.pdf">Brochure</a>
 <a href="files/paper.pdf">Download the full report (PDF)</a>
 </body></html>"""
-ARTICLE = b"<!doctype html><html><body><h1>An article</h1><p>Text without any PDF.</p></body></html>"
+ARTICLE = (b"<!doctype html><html><body><nav>Home Menu</nav><article><h1>An article</h1><p>"
+           + b"Text of an article published as HTML, without any PDF. " * 40 + b"</p></article></body></html>")
 FAKE_PDF = b"<html><head><title>Access</title></head><body><p>Please log in.</p></body></html>"
 
 
@@ -121,6 +122,7 @@ def fast_settings(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MANDATE_FETCH_TIMEOUT_S", "0.5")
     monkeypatch.setenv("MANDATE_FETCH_RETRIES", "0")
+    monkeypatch.setenv("MANDATE_FETCH_DELAY_S", "0")
     monkeypatch.setenv("MANDATE_MAX_FILE_MB", "0.05")
     monkeypatch.setattr(http_download, "BACKOFF_BASE_S", 0.01)
 
@@ -176,7 +178,7 @@ def test_landing_page_resolves_relative_pdf_link(server, corpus, capsys):
     assert rec["sha256"] == hashlib.sha256((corpus / "mandate.pdf").read_bytes()).hexdigest()
     assert rec["bytes"] == len(PAPER_PDF) and rec["content_type"] == "application/pdf"
     assert datetime.strptime(rec["fetched_at"], "%Y-%m-%dT%H:%M:%SZ")
-    assert set(server.agents) == {http_download.USER_AGENT} and "mandate-fetch/0.1" == http_download.USER_AGENT
+    assert set(server.agents) == {http_download.USER_AGENT} and "mandate-fetch/0.2 (More than a mandate?" in http_download.USER_AGENT
     assert no_temp_files(corpus)
 
 
@@ -252,9 +254,10 @@ def test_offline_connection_refused(corpus, capsys, monkeypatch):
     code, report = run_json(corpus, capsys)
     r = by_id(report)["off"]
     assert code == 1 and r["status"] == "failed"
-    assert "could not connect" in r["reason"] and "(2 attempts)" in r["reason"]
-    assert report["missing"] == [{"id": "off", "url": f"http://127.0.0.1:{port}/x.pdf", "file": "off.pdf",
-                                  "reason": r["reason"]}]
+    assert "could not connect" in r["reason"] and "attempts" not in r["reason"]  # only 429/5xx are retried
+    assert [{k: m[k] for k in ("id", "url", "file", "reason")} for m in report["missing"]] == \
+        [{"id": "off", "url": f"http://127.0.0.1:{port}/x.pdf", "file": "off.pdf", "reason": r["reason"]}]
+    assert "run `python -m ingest build` again when online" in report["missing"][0]["action"]
     assert not (corpus / LOCK_NAME).exists()
 
 
@@ -264,30 +267,36 @@ def test_timeout(server, corpus, capsys):
     code, report = run_json(corpus, capsys)
     assert time.monotonic() - t0 < 1.4
     assert code == 1 and "timed out after 0.5 s" in by_id(report)["slow"]["reason"]
+    assert by_id(report)["slow"]["kind"] == "timeout"
     assert not (corpus / "slow.pdf").exists() and no_temp_files(corpus)
 
 
-def test_html_served_as_pdf_is_detected(server, corpus, capsys):
+def test_login_page_served_as_pdf_is_not_saved(server, corpus, capsys):
     write_manifest(corpus, {"id": "fake", "url": server.base + "/fake.pdf", "file": "fake.pdf"})
     code, report = run_json(corpus, capsys)
     r = by_id(report)["fake"]
-    assert code == 1 and r["status"] == "failed"
-    assert not (corpus / "fake.pdf").exists()  # never saved under a .pdf name
-    assert (corpus / "fake.html").read_bytes() == FAKE_PDF  # kept for the HTML reader, and recorded
-    assert "served as application/pdf" in r["reason"] and "manifest wants a PDF (fake.pdf)" in r["reason"]
-    rec = lock(corpus)["fake"]
-    assert rec["file"] == "fake.html" and rec["content_type"] == "text/html"
-    assert rec["served_content_type"] == "application/pdf" and "wanted fake.pdf" in rec["note"]
-    # a second run may refresh its own fake.html, still reports the PDF as missing
+    assert code == 1 and r["status"] == "failed" and r["kind"] == "abstract"
+    assert sorted(p.name for p in corpus.iterdir()) == ["sources.toml"]  # neither .pdf nor .html kept
+    assert "only an abstract, login or landing page" in r["reason"] and "served as application/pdf" in r["reason"]
+    assert "download it yourself and drop it in corpus/" in report["missing"][0]["action"]
+
+
+def test_html_article_for_a_pdf_entry_is_kept_as_html_source(server, corpus, capsys):
+    write_manifest(corpus, {"id": "art", "url": server.base + "/article.html", "file": "art.pdf"})
     code, report = run_json(corpus, capsys)
-    assert code == 1 and (corpus / "fake.html").read_bytes() == FAKE_PDF
+    r = by_id(report)["art"]
+    assert code == 0 and r["status"] == "downloaded" and r["saved"] == "art.html"
+    assert "HTML article" in r["note"] and (corpus / "art.html").read_bytes() == ARTICLE
+    assert lock(corpus)["art"]["file"] == "art.html"
+    code, report = run_json(corpus, capsys)  # the HTML stands for the entry's file from now on
+    assert code == 0 and by_id(report)["art"]["status"] == "present"
 
 
-def test_html_fallback_never_overwrites_a_user_file(server, corpus, capsys):
+def test_a_users_html_counts_as_the_entrys_file(server, corpus, capsys):
     (corpus / "fake.html").write_bytes(b"my own notes")
     write_manifest(corpus, {"id": "fake", "url": server.base + "/fake.pdf", "file": "fake.pdf"})
     code, report = run_json(corpus, capsys)
-    assert code == 1 and "not downloaded by fetch; left untouched" in by_id(report)["fake"]["reason"]
+    assert code == 0 and by_id(report)["fake"]["status"] == "present" and server.hits == {}
     assert (corpus / "fake.html").read_bytes() == b"my own notes"
 
 
