@@ -57,7 +57,7 @@ def _pdf_page(view) -> None:
         st.caption(f"{where} · the quote is highlighted on {n} line{'s' if n > 1 else ''}")
     else:
         st.caption(f"{where} · the quoted words could not be located on this page, so nothing is highlighted")
-    st.image(view.png, width="stretch", alt=f"Page {view.page_label} of {view.title or view.source_id}")
+    st.image(view.png, width="stretch", output_format="PNG", alt=f"Page {view.page_label} of {view.title or view.source_id}")
 
 
 def _text_section(view) -> None:
