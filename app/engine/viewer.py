@@ -41,6 +41,8 @@ class PageView:
     size_px: tuple[int, int]
     scale: float
     location: Location
+    focus_png: bytes = b""  # a close-up strip of the page around the highlighted lines (none when not found)
+    focus_top: float = 0.0  # where the strip starts on the page, in points from the top
 
 
 @dataclass
@@ -157,7 +159,7 @@ class SourceViewer:
         if path.suffix.lower() != ".pdf":
             return Location(source_id, page_index, label, 0.0, 0.0, [])
         occ = occurrence(self.page_text(source_id, page_index), quote, quote_start)
-        loc, _, _ = _render(str(path), e.sha256, page_index, quote or "", occ, self.settings.pdf_password, 0.0)
+        loc = _render(str(path), e.sha256, page_index, quote or "", occ, self.settings.pdf_password, 0.0)[0]
         return Location(source_id, page_index, label, loc.width, loc.height, loc.boxes)
 
     def open_page(self, source_id: str, page_index: int, quote: str = "", quote_start: int | None = None,
@@ -169,10 +171,10 @@ class SourceViewer:
         if path.suffix.lower() == ".pdf":
             try:
                 occ = occurrence(page_text, quote, quote_start)
-                loc, png, size = _render(str(path), e.sha256, page_index, quote or "", occ,
-                                         self.settings.pdf_password, scale)
+                loc, png, size, focus, top = _render(str(path), e.sha256, page_index, quote or "", occ,
+                                                     self.settings.pdf_password, scale)
                 loc = Location(source_id, page_index, label, loc.width, loc.height, loc.boxes)
-                return PageView(source_id, e.title, page_index, label, e.pages, png, size, scale, loc)
+                return PageView(source_id, e.title, page_index, label, e.pages, png, size, scale, loc, focus, top)
             except Exception as exc:  # noqa: BLE001 - show the text instead, say why
                 note = f"The page could not be rendered ({type(exc).__name__}); showing its text instead."
                 return text_view(e, page_index, label, page_text or "", quote, quote_start, note=note)
@@ -181,7 +183,8 @@ class SourceViewer:
 
 @lru_cache(maxsize=16)
 def _render(path: str, sha: str, page_index: int, quote: str, occ: int, password: str, scale: float):
-    """(Location, PNG bytes, (w, h) px) of one page; ``scale`` 0 = locate only. Cached per file version."""
+    """(Location, PNG, (w, h) px, close-up PNG, close-up top in points) of one page; ``scale`` 0 = locate
+    only. Cached per file version (the sha is part of the key)."""
     pdf = open_pdf(Path(path), password)
     try:
         if not 0 <= page_index < len(pdf):
@@ -192,19 +195,49 @@ def _render(path: str, sha: str, page_index: int, quote: str, occ: int, password
             w, h = pc.size
             loc = Location("", page_index, "", round(w, 2), round(h, 2), locate_on_page(pc, quote, occ))
             if not scale:
-                return loc, b"", (0, 0)
+                return loc, b"", (0, 0), b"", 0.0
             scale = min(scale, MAX_SIDE_PX / max(w, h, 1.0))
             image = page.render(scale=scale, may_draw_forms=False).to_pil()
         finally:
             page.close()
     finally:
         pdf.close()
-    png = highlight_png(image, loc.boxes, scale)
-    return loc, png, image.size
+    marked = highlight(image, loc.boxes, scale)
+    focus, top = b"", 0.0
+    strip = focus_strip(loc.boxes, loc.height)
+    if strip:
+        top, bottom = strip
+        focus = _png(marked.crop((0, int(top * scale), marked.size[0], min(marked.size[1], int(bottom * scale)))))
+    return loc, _png(marked), image.size, focus, top
+
+
+def focus_strip(boxes: list[list[float]], height: float, margin: float = 30.0,
+                max_share: float = 0.4) -> tuple[float, float] | None:
+    """Top and bottom (points) of a page-wide strip around the first highlighted lines, at most
+    ``max_share`` of the page high (a quote running on into the next column keeps to its start)."""
+    if not boxes:
+        return None
+    top = max(0.0, boxes[0][1] - margin)
+    bottom = boxes[0][3] + margin
+    for b in boxes[1:]:
+        if b[1] >= top + margin and b[3] + margin - top <= max_share * height:
+            bottom = max(bottom, b[3] + margin)
+    return top, min(height, bottom)
 
 
 def highlight_png(image, boxes: list[list[float]], scale: float) -> bytes:
     """PNG of ``image`` with translucent marker boxes (top-left-origin points x ``scale``) drawn on it."""
+    return _png(highlight(image, boxes, scale))
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
+
+
+def highlight(image, boxes: list[list[float]], scale: float):
+    """``image`` (RGB) with translucent marker boxes (top-left-origin points x ``scale``) drawn on it."""
     from PIL import Image, ImageDraw
 
     base = image.convert("RGBA")
@@ -215,9 +248,7 @@ def highlight_png(image, boxes: list[list[float]], scale: float) -> bytes:
             draw.rectangle([x0 * scale - 2, y0 * scale - 1, x1 * scale + 2, y1 * scale + 1], fill=FILL,
                            outline=OUTLINE, width=2)
         base = Image.alpha_composite(base, layer)
-    out = io.BytesIO()
-    base.convert("RGB").save(out, format="PNG", compress_level=3)
-    return out.getvalue()
+    return base.convert("RGB")
 
 
 def text_view(e, page_index: int, label: str, page_text: str, quote: str, quote_start: int | None,

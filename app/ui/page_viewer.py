@@ -57,6 +57,9 @@ def _pdf_page(view) -> None:
         st.caption(f"{where} · the quote is highlighted on {n} line{'s' if n > 1 else ''}")
     else:
         st.caption(f"{where} · the quoted words could not be located on this page, so nothing is highlighted")
+    if view.focus_png:  # the marked lines first, where the eye lands; the whole page below
+        st.image(view.focus_png, width="stretch", output_format="PNG", alt="Close-up of the highlighted lines")
+        st.caption("The whole page:")
     st.image(view.png, width="stretch", output_format="PNG", alt=f"Page {view.page_label} of {view.title or view.source_id}")
 
 

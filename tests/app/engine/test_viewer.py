@@ -124,3 +124,13 @@ def test_engine_open_page_and_labels(engine, fixture_index):
     assert view.page_label == truth.labels[i] and len(view.location.boxes) >= 2
     loc = engine.locate("fixture-paper", unicodedata.normalize("NFC", quote), page_label=truth.labels[i])
     assert loc.boxes == view.location.boxes and loc.page_index == i
+
+
+def test_close_up_strip_keeps_to_the_first_column():
+    from app.engine.viewer import focus_strip
+
+    down = [[56, 400, 270, 412], [56, 413, 270, 425], [56, 426, 120, 438]]
+    assert focus_strip(down, 842) == (370, 468)
+    crossing = [[56, 760, 270, 772], [307, 77, 530, 89]]  # runs on to the top of the next column
+    assert focus_strip(crossing, 842) == (730, 802)
+    assert focus_strip([], 842) is None

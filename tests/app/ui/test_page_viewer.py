@@ -41,8 +41,8 @@ def test_answer_card_opens_the_cited_page_with_the_quote_highlighted(fixture_ind
     captions = [c.value for c in at.caption]
     assert "Page 1 of 3 of the file, printed as p. 1 · the quote is highlighted on 1 line" in captions
     images = dialog_elements(at, "image")
-    assert len(images) == 1
-    png = images[0].proto.imgs[0].url
+    assert len(images) == 2  # a close-up of the marked lines, then the whole page
+    png = images[1].proto.imgs[0].url
     assert png.endswith(".png")  # as rendered: no lossy re-encoding of the highlight
 
 
