@@ -134,3 +134,22 @@ def test_close_up_strip_keeps_to_the_first_column():
     crossing = [[56, 760, 270, 772], [307, 77, 530, 89]]  # runs on to the top of the next column
     assert focus_strip(crossing, 842) == (730, 802)
     assert focus_strip([], 842) is None
+
+
+def test_document_javascript_never_runs(tmp_path):
+    """A PDF with an OpenAction script: opened without a form environment, it is only rendered to pixels."""
+    from pypdf import PdfReader, PdfWriter
+
+    from app.engine.locate import locate_pdf, open_pdf
+
+    write_pdf(tmp_path / "plain.pdf", PDF_PAGES)
+    w = PdfWriter(clone_from=PdfReader(tmp_path / "plain.pdf"))
+    w.add_js("app.alert('document script ran'); this.getField('x');")
+    w.write(tmp_path / "js.pdf")
+    assert b"/JavaScript" in (tmp_path / "js.pdf").read_bytes()
+    pdf = open_pdf(tmp_path / "js.pdf")
+    try:
+        assert pdf.formenv is None  # no form environment: pdfium has nothing to run scripts in
+    finally:
+        pdf.close()
+    assert locate_pdf(tmp_path / "js.pdf", 1, "Mentors reinforce what trainers teach").boxes

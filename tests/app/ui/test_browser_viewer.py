@@ -14,30 +14,12 @@ from urllib.parse import urljoin
 import pytest
 
 from .test_browser import ARTIFACTS, CHROMIUM, _start_app, _stop, browser  # noqa: F401 - browser is a fixture
+from .test_page_viewer import QUOTE, paper_index  # noqa: F401 - paper_index is a fixture
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (/usr/bin/chromium)"),
 ]
-
-QUOTE = ("A gender adviser is a full-time specialist who advises the commander on integrating a gender "
-         "perspective into planning and operations.")
-
-
-@pytest.fixture(scope="module")
-def paper_index(tmp_path_factory):
-    """(corpus_dir, db_dir) of the generated two-column paper with its cited sources."""
-    from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from tests.fixtures.corpus import build_fixture_corpus
-
-    root = tmp_path_factory.mktemp("viewer-browser")
-    truth = build_fixture_corpus(root / "corpus")
-    assert (QUOTE, 2) in truth.paper.hyphenated_sentences and truth.paper.labels[2] == "2"
-    report = run_ingest(Settings(corpus_dir=root / "corpus", db_dir=root / "db"), progress=False)
-    assert not report.failed, report.failed
-    return root / "corpus", root / "db"
-
 
 def _expected_png(pdf_path, page_index: int, quote: str):
     """What the viewer must show: pdfium's rendering of the page with the quote's boxes marked."""

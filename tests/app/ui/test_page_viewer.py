@@ -2,7 +2,27 @@
 from __future__ import annotations
 
 
+import pytest
+
 from .conftest import all_markdown, plain
+
+QUOTE = ("A gender adviser is a full-time specialist who advises the commander on integrating a gender "
+         "perspective into planning and operations.")
+
+
+@pytest.fixture(scope="module")
+def paper_index(tmp_path_factory):
+    """(corpus_dir, db_dir) of the generated two-column paper with its cited sources (traces work)."""
+    from ingest.pipeline import run_ingest
+    from ingest.settings import Settings
+    from tests.fixtures.corpus import build_fixture_corpus
+
+    root = tmp_path_factory.mktemp("viewer-paper")
+    truth = build_fixture_corpus(root / "corpus")
+    assert (QUOTE, 2) in truth.paper.hyphenated_sentences and truth.paper.labels[2] == "2"
+    report = run_ingest(Settings(corpus_dir=root / "corpus", db_dir=root / "db"), progress=False)
+    assert not report.failed, report.failed
+    return root / "corpus", root / "db"
 
 
 def dialog_elements(at, kind: str) -> list:
@@ -69,3 +89,32 @@ def test_fake_engine_without_a_viewer_shows_no_button(fake_engine, app_test):
     at.chat_input[0].set_value("What do gender advisers do?")
     at.run()
     assert not at.exception and not [b for b in at.button if b.label.startswith("Open at")]
+
+
+def test_traced_source_opens_at_its_own_page(paper_index, use_index, app_test):
+    use_index(*paper_index)
+    at = app_test().run()
+    at.chat_input[0].set_value("What did Holvikivi find about gender training as a mandate ritual?")
+    at.run()
+    traced = [b for b in at.button if b.key.startswith("open-m1-c") and "-t" in b.key]
+    assert traced, [(b.label, b.key) for b in at.button]
+    traced[0].click()
+    at.run()
+    assert not at.exception
+    shown = plain("\n".join(m.value for m in dialog_elements(at, "markdown")))
+    assert "Mandate rituals: gender training for peacekeepers in practice" in shown
+    captions = [c.value for c in dialog_elements(at, "caption")]
+    assert any("printed as p. 2 · the quote is highlighted on" in c for c in captions), captions
+
+
+def test_onboarding_key_sentences_open_at_their_page(paper_index, use_index, app_test):
+    use_index(*paper_index)
+    at = app_test().run()
+    at.switch_page("ui/pages/onboarding.py").run()
+    assert not at.exception
+    buttons = [b for b in at.button if b.key.startswith("open-onb-s")]
+    assert buttons and all(b.label.startswith("Open at p. ") for b in buttons)
+    buttons[0].click()
+    at.run()
+    captions = [c.value for c in dialog_elements(at, "caption")]
+    assert any("the quote is highlighted on" in c for c in captions), captions
