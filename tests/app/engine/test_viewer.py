@@ -139,12 +139,13 @@ def test_close_up_strip_keeps_to_the_first_column():
 def test_document_javascript_never_runs(tmp_path):
     """A PDF with an OpenAction script: opened without a form environment, it is only rendered to pixels."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
 
     from app.engine.locate import locate_pdf, open_pdf
 
     write_pdf(tmp_path / "plain.pdf", PDF_PAGES)
     w = PdfWriter(clone_from=PdfReader(tmp_path / "plain.pdf"))
-    w.add_js("app.alert('document script ran'); this.getField('x');")
+    w.add_open_action(JavaScript("app.alert('document script ran'); this.getField('x');"))
     w.write(tmp_path / "js.pdf")
     assert b"/JavaScript" in (tmp_path / "js.pdf").read_bytes()
     pdf = open_pdf(tmp_path / "js.pdf")
