@@ -1,8 +1,9 @@
-"""CLI: `python -m app ask|search|eval|onboard ...` — the same Engine the Streamlit app uses."""
+"""CLI: `python -m app ask|search|locate|eval|onboard ...` — the same Engine the Streamlit app uses."""
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from ingest.errors import ConfigError
@@ -85,9 +86,51 @@ def cmd_search(argv) -> int:
     return 0
 
 
+def cmd_locate(argv) -> int:
+    """Where a quote is printed on a page: boxes in PDF points (origin top-left), one per line."""
+    p = argparse.ArgumentParser(prog="python -m app locate", description=cmd_locate.__doc__)
+    p.add_argument("--source", required=True, help="source id (see the Library page or `python -m ingest --list`)")
+    page = p.add_mutually_exclusive_group(required=True)
+    page.add_argument("--page", help="the page label as printed (e.g. 'iv', '12')")
+    page.add_argument("--page-index", type=int, help="0-based physical page instead of a label")
+    p.add_argument("--quote", required=True)
+    p.add_argument("--db")
+    p.add_argument("--corpus", help="corpus folder (default: MANDATE_CORPUS_DIR or corpus/)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--box-text", action="store_true", help="add the text found inside each box (checking)")
+    args = p.parse_args(argv)
+    from ingest.settings import get_settings
+    from ingest.store import Store
+
+    from .engine.viewer import DocumentUnavailable, SourceViewer
+
+    settings = get_settings(db_dir=args.db, corpus_dir=args.corpus)
+    viewer = SourceViewer(settings, Store(settings, create=False))
+    try:
+        loc = viewer.locate(args.source, args.quote, page_label=args.page, page_index=args.page_index)
+    except (DocumentUnavailable, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = loc.to_json()
+    if args.box_text:
+        from .engine.locate import text_in_box
+
+        _, path = viewer.indexed_file(args.source)
+        out["box_text"] = [text_in_box(path, loc.page_index, b).replace("\x02", "-").strip() for b in loc.boxes]
+    if args.json:
+        text = json.dumps(out, indent=2, ensure_ascii=False)
+        print(re.sub(r"\[\s+([-\d.]+),\s+([-\d.]+),\s+([-\d.]+),\s+([-\d.]+)\s+\]", r"[\1, \2, \3, \4]", text))
+    else:
+        print(f"{loc.source_id} p. {loc.page_label} (page index {loc.page_index}, {loc.width} x {loc.height} pt): "
+              + (f"{len(loc.boxes)} line(s)" if loc.boxes else "quote not found on this page"))
+        for i, b in enumerate(loc.boxes):
+            print(f"  [{', '.join(f'{v:.2f}' for v in b)}]" + (f"  {out['box_text'][i]}" if args.box_text else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"ask": cmd_ask, "search": cmd_search}
+    commands = {"ask": cmd_ask, "search": cmd_search, "locate": cmd_locate}
     try:
         from .eval.cli import main as eval_main
 

@@ -237,3 +237,18 @@ class Engine:
     def page_text(self, source_id: str, page_index: int) -> str | None:
         e = self.store.registry().get(source_id)
         return self.retriever.page_text(source_id, e.sha256, page_index) if e else None
+
+    # -- source viewer ("Open at p. N", `python -m app locate`) ----------------------------
+    def viewer(self):
+        from .viewer import SourceViewer
+
+        return SourceViewer(self.settings, self.store)
+
+    def open_page(self, source_id: str, page_index: int, quote: str = "", quote_start: int | None = None,
+                  page_label: str = ""):
+        """The page as the viewer shows it (PageView: PNG + boxes; TextView for HTML/TXT/MD)."""
+        return self.viewer().open_page(source_id, page_index, quote, quote_start, page_label)
+
+    def locate(self, source_id: str, quote: str, page_label: str | None = None, page_index: int | None = None,
+               quote_start: int | None = None):
+        return self.viewer().locate(source_id, quote, page_label, page_index, quote_start)

@@ -12,6 +12,7 @@ import logging
 import streamlit as st
 
 from . import common, nav, state
+from .page_viewer import open_button
 from .render import kind_badge
 from .text import escape_md, highlight_md, quote_span, short_error
 
@@ -71,7 +72,7 @@ def render(engine) -> None:
     with glossary:
         _glossary(tour)
     with quiz:
-        _quiz(tour, tk)
+        _quiz(tour, tk, engine)
 
 
 def _documents(engine) -> dict[str, str]:
@@ -148,7 +149,7 @@ def _walk(tour, tk: str, engine) -> None:
     if s.summary:
         st.markdown("**Key sentences**")
         for k, c in enumerate(s.summary):
-            _quote_card(c, key=f"onb-s{i}-{k}")
+            _quote_card(c, key=f"onb-s{i}-{k}", engine=engine)
     elif s.kind != "references":
         st.caption("No key sentences could be picked from this section.")
     if s.questions:
@@ -180,7 +181,7 @@ def _ask(tour, question: str) -> None:
     st.switch_page(nav.page("chat"))
 
 
-def _quote_card(c, key: str, mark: str | None = None) -> None:
+def _quote_card(c, key: str, mark: str | None = None, engine=None) -> None:
     """A cited sentence (``mark``, e.g. a quiz answer, highlighted in it), its page, and its passage on demand."""
     from app.engine.onboarding_markdown import short_title
 
@@ -193,6 +194,7 @@ def _quote_card(c, key: str, mark: str | None = None) -> None:
             with st.expander(f"In context · {escape_md(where)}"):
                 span = quote_span(context, c.quote, c.quote_start - c.passage_start, c.quote_end - c.passage_start)
                 st.markdown(highlight_md(context, [span] if span else []))
+        open_button(engine, c.source_id, c.page_index, c.page, key=key, quote=c.quote, quote_start=c.quote_start)
 
 
 # -- glossary ---------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ def _reset(tk: str, n: int) -> None:
         st.session_state.pop(f"onb-quiz-{tk}-{i}", None)
 
 
-def _quiz(tour, tk: str) -> None:
+def _quiz(tour, tk: str, engine=None) -> None:
     if not tour.quiz:
         st.info("No quiz questions could be made from this document.")
         return
@@ -255,6 +257,6 @@ def _quiz(tour, tk: str) -> None:
             (st.success if r["correct"] else st.error)(escape_md(head),
                                                        icon=":material/check:" if r["correct"] else ":material/close:")
             st.caption("The supporting passage:")
-            _quote_card(q.citation, key=f"onb-a{i}", mark=q.answer)
+            _quote_card(q.citation, key=f"onb-a{i}", mark=q.answer, engine=engine)
     st.button("Start the quiz again", key="onb-quiz-reset", icon=":material/restart_alt:", on_click=_reset,
               args=(tk, len(tour.quiz)))

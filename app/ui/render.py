@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from .page_viewer import open_button
 from .text import escape_inline, escape_md, highlight_md, kind_label, page_number, quote_span, safe_url, term_spans
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -101,12 +102,12 @@ def citation_card(c, key: str, engine=None) -> None:
         st.markdown(highlight_md(context, [span] if span else []))
         if c.traces:
             st.caption("What the cited source says:")
-            for t in c.traces:
-                trace_block(t)
+            for j, t in enumerate(c.traces):
+                trace_block(t, engine=engine, key=f"{key}-t{j}")
         document_links(engine, c.source_id, c.page_index, c.page, c.url, key, quote=c)
 
 
-def trace_block(t) -> None:
+def trace_block(t, engine=None, key: str = "") -> None:
     head = escape_md(t.citation_text or t.reference)
     if getattr(t, "via", ""):
         head += " *(cited in the previous sentence)*"
@@ -118,6 +119,8 @@ def trace_block(t) -> None:
     url = safe_url(t.url)
     if url:
         st.markdown(f"[open the cited source]({url})")
+    if t.ingested and t.source_id and t.page_index is not None and key:
+        open_button(engine, t.source_id, t.page_index, t.page, key=key, quote=t.quote)
 
 
 def passage_card(p, key: str, query: str = "", engine=None, ask: bool = False) -> bool:
@@ -134,14 +137,18 @@ def passage_card(p, key: str, query: str = "", engine=None, ask: bool = False) -
                 clicked = st.button("Ask in chat", key=f"ask-{key}", icon=":material/chat:")
         if engine is not None:
             with cols[1] if ask else st.container():
-                document_links(engine, p.source_id, p.page_index, p.page_label, p.url, key)
+                document_links(engine, p.source_id, p.page_index, p.page_label, p.url, key,
+                               passage=(p.text, p.start))
     return clicked
 
 
-def document_links(engine, source_id: str, page_index: int, label: str, url: str, key: str, quote=None) -> None:
-    """Ways to open the document at that page: the page text here, the file, the original URL."""
+def document_links(engine, source_id: str, page_index: int, label: str, url: str, key: str, quote=None,
+                   passage: tuple[str, int] | None = None) -> None:
+    """Ways to open the document at that page: the page here (quote marked), its text, the file, the URL."""
     if engine is None:
         return
+    marked, marked_at = (quote.quote, quote.quote_start) if quote else passage or ("", None)
+    open_button(engine, source_id, page_index, label, key=key, quote=marked, quote_start=marked_at)
     try:
         page = engine.page_text(source_id, page_index)
     except Exception:
@@ -163,7 +170,7 @@ def document_links(engine, source_id: str, page_index: int, label: str, url: str
         path = None
     if path:
         download_file(Path(path), key=f"dl-{key}",
-                      label=f"Download {escape_md(Path(path).name)} (then go to page {page_number(label, page_index)})")
+                      label=f"Download {escape_md(Path(path).name)}")
 
 
 def download_file(path: Path, key: str, label: str) -> None:

@@ -28,7 +28,7 @@ def test_answer_with_source_cards_on_a_real_index(fixture_index, use_index, app_
     assert ":blue-badge[paper]" in cards[0] and ":gray-badge[p. 1]" in cards[0]
     assert any(":orange-background[The primary audience of the paper" in m.value for m in at.markdown)
     assert any(e.label.startswith("Page 1") for e in at.expander)  # the page, rendered
-    assert [b.label for b in at.download_button if plain(b.label).startswith("Download paper.pdf (then go to page 1)")]
+    assert [b.label for b in at.download_button if plain(b.label).startswith("Download paper.pdf")]
     assert any(b.label.startswith("Export conversation") for b in at.download_button)
     assert len(at.chat_message) == 2 and at.session_state["messages"][1]["answer"].citations
 
