@@ -172,6 +172,7 @@ class Engine:
                 notice = notice or "The model's answer could not be verified against the sources; showing quoted evidence instead."
             else:
                 mode_used = "generate"
+                text, citations, checks = self._with_key_quote(text, citations, checks, ranked, where, passages)
         else:
             mode_used, text, citations, checks = "quote", "", [], []
         if mode_used == "quote":
@@ -197,6 +198,24 @@ class Engine:
         idx = self.sentences
         return [focus_passage(p, int(idx.start[best[i]]), int(idx.end[best[i]])) if i in best else p
                 for i, p in enumerate(passages[:n])]
+
+    def _with_key_quote(self, text, citations, checks, ranked, where, passages):
+        """A generated answer ends with the best-ranked sentence, verbatim, unless it already quotes it.
+
+        The model paraphrases; a trainer checking a claim wants the source's own words next to it,
+        and the key sentence is what quote mode would have answered (so generate never knows less)."""
+        top = next((rk for rk in ranked if rk.row in where), None)
+        if top is None:
+            return text, citations, checks
+        idx = self.sentences
+        key = (passages[where[top.row]].source_id, passages[where[top.row]].page_index, int(idx.start[top.row]))
+        if any((c.source_id, c.page_index, c.quote_start) == key for c in citations):
+            return text, citations, checks
+        _, [cit], [check] = compose_ranked([top], where, passages, idx.texts, idx.start, idx.end)
+        cit.n = len(citations) + 1
+        check.citations = [cit.n]
+        check.note = "key passage, verbatim"
+        return (f"{text} Key passage: “{cit.quote}” [{cit.n}]", citations + [cit], checks + [check])
 
     def _generate(self, question: str, focused: list[Passage], timings: dict, t0: float):
         raw, notice = "", ""
