@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -108,8 +109,25 @@ class LexicalIndex:
             if not checked:
                 continue
             if not any(t in vocab for t in checked) or any(t not in vocab for t in checked if t.isdigit()):
-                out.append(w)
+                if not self._near_known(w, vocab):
+                    out.append(w)
         return out
+
+    @staticmethod
+    def _near_known(word: str, vocab: set[str]) -> bool:
+        """"COVID19" for "COVID-19", "Zanamavir" for "zanamivir": a spelling variant is not an unknown name."""
+        import difflib
+
+        parts = re.findall(r"[a-z]+|\d+", word.lower())
+        if len(parts) > 1 and all(p in vocab or (p.isdigit() and len(p) < 3) for p in parts):
+            return True
+        low = re.sub(r"[^a-z0-9]", "", word.lower())
+        if len(low) < 6 or low.isdigit():
+            return False
+        stem = tokenize([word]).vocab
+        probe = next(iter(stem), low)
+        near = [v for v in vocab if v[:2] == probe[:2] and abs(len(v) - len(probe)) <= 2]
+        return bool(difflib.get_close_matches(probe, near, n=1, cutoff=0.85))
 
     def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         if not self.retriever or not query.strip():

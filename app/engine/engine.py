@@ -62,7 +62,7 @@ class Engine:
         self.retriever = HybridRetriever(self.store, self.embeddings, self.lexical)
         self.verifier = Verifier(self.embeddings, s.verify_threshold)
         self.sentences = SentenceIndex.load_or_build(self.store, self.embeddings, s.db_dir)
-        self.ranker = SentenceRanker(self.sentences, self.store, self.retriever)
+        self.ranker = SentenceRanker(self.sentences, self.store, self.retriever, context_sentences=1)
         # pay torch's first-inference cost here, not in the user's first answer
         self.retriever.embed_query("warm-up query about gender training")
         self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "

@@ -21,8 +21,8 @@ from .text import content_words
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
-FEATURES = ("bias", "cos", "cos_ctx", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all", "lex_plain", "type_match",
-            "type_miss", "heading", "reference", "question", "fragment", "short")
+FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
+            "lex_plain", "type_match", "type_miss", "heading", "reference", "question", "fragment", "short", "title")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
@@ -33,9 +33,10 @@ _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+|\bet al\b")
 _TYPE_CUES = [
     ("date", re.compile(r"^\s*(when|since when|until when|by when)\b|\b(what|which) (year|date|month|day|time|period)\b"
                         r"|\bhow long ago\b", re.I)),
-    ("number", re.compile(r"\bhow (many|much|long|often|large|big|high|low|far|old|frequent)\b|\b(what|which) "
-                          r"(number|percentage|proportion|share|rate|ratio|fraction|amount|dose|size|level|range|"
-                          r"duration|length)\b|\bwhat per ?cent\b", re.I)),
+    ("number", re.compile(r"\bhow (many|much|long|often|large|big|high|low|far|old|frequent)\b|\b(what|which)( is| was| are|"
+                          r" were)?( the| a)?( \w+)? (number|percentage|proportion|share|rate|ratio|fraction|amount|dose|"
+                          r"size|level|range|duration|length|period|count|incidence|prevalence|mortality|age)\b"
+                          r"|\bwhat per ?cent\b", re.I)),
     ("name", re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (organi[sz]ation|institution|country|countries|agency|"
                         r"author|authors|person|people|company|city|region)\b", re.I)),
 ]
@@ -84,11 +85,14 @@ class Candidate:
     row: int
     cos: float
     cos_ctx: float
+    cos_win: float  # the sentence with its neighbours, as one mean vector ("Its genome..." after "Bovine coronavirus...")
+    cos_prev_win: float  # the sentence with the one before it (anaphora looks back)
     chunk_cos: float
     chunk_rank: float  # 1 / (1 + rank of its best chunk in the hybrid chunk ranking), 0 if unranked
     text: str
     context: str  # the sentence with its neighbours on the page
     section: str = ""
+    title: bool = False  # the first sentence of a document (its title line)
 
 
 def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float]) -> np.ndarray:
@@ -99,7 +103,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
     typed = q_type is not None
     matched = typed and has_type(q_type, s)
     return np.array([
-        1.0, c.cos, c.cos_ctx, c.chunk_cos, c.chunk_rank,
+        1.0, c.cos, c.cos_ctx, c.cos_win, c.cos_prev_win, c.chunk_cos, c.chunk_rank,
         idf_overlap(q_words, words, idf),
         idf_overlap(q_words, content_words(c.context), idf),
         float(bool(q_words) and q_words <= words),
@@ -110,11 +114,12 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
         float(stripped.endswith("?")),
         float(not (lead[:1].isupper() or lead[:1].isdigit())),
         float(len(s.split()) < 6),
+        float(c.title),
     ], dtype=np.float32)
 
 
 # Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
-DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, chunk_cos=1.0, chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0,
+DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0, chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0,
                        type_match=0.5, type_miss=-0.5, heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7,
                        short=-0.7)
 

@@ -37,7 +37,9 @@ class _Span:
 
 
 class SentenceRanker:
-    def __init__(self, sindex: SentenceIndex, store, retriever, model: SentenceModel | None = None):
+    def __init__(self, sindex: SentenceIndex, store, retriever, model: SentenceModel | None = None,
+                 context_sentences: int = 0):
+        self.context_sentences = context_sentences  # sentences of the page added before/after each chunk
         self.idx = sindex
         self.store = store
         self.retriever = retriever
@@ -144,18 +146,28 @@ class SentenceRanker:
         q_words = content_words(focus or query)
         q_type = answer_type(focus or query)
         order = sorted(rows)
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r]), q_words, q_type, self.idf) for r in order])
+        qvec = qv if focus_vec is None else (qv + focus_vec) / 2
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), q_words, q_type, self.idf)
+                          for r in order])
         return order, feats, sims
 
-    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float]) -> Candidate:
+    def _window_cos(self, rows: list[int], qv: np.ndarray) -> float:
+        v = self.idx.vectors[rows].sum(axis=0)
+        n = float(np.linalg.norm(v))
+        return float(v @ qv) / n if n else 0.0
+
+    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray) -> Candidate:
         sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
         lo, hi = self._pages.get((sid, pg), (r, r + 1))
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
         ctx = " ".join(self.idx.texts[x] for x in sorted(nb + [r]))
         sp = self.span_of(r)
+        first_of_doc = pg == 0 and r == lo and (r == 0 or self.idx.source_ids[r - 1] != sid)
         return Candidate(row=r, cos=float(sims[r]), cos_ctx=max((float(sims[x]) for x in nb), default=0.0),
+                         cos_win=self._window_cos(sorted(nb + [r]), qv),
+                         cos_prev_win=self._window_cos([x for x in (r - 1, r) if lo <= x < hi], qv),
                          chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], context=ctx,
-                         section=sp.meta.get("section", "") if sp else "")
+                         section=sp.meta.get("section", "") if sp else "", title=first_of_doc)
 
     # -- passages -------------------------------------------------------------------------
     def passages(self, ranked: list[Ranked], k: int, max_chars: int = 2500) -> tuple[list[Passage], dict[int, int]]:
@@ -204,6 +216,13 @@ class SentenceRanker:
             return None
         s0, e0 = int(self.idx.start[r]), int(self.idx.end[r])
         start, end = min(sp.start, s0), max(sp.end, e0)
+        if self.context_sentences:
+            lo, hi = self._pages.get((sid, pg), (r, r + 1))
+            inside = [x for x in range(lo, hi) if self.idx.start[x] < end and self.idx.end[x] > start]
+            if inside:
+                a = max(lo, inside[0] - self.context_sentences)
+                b = min(hi - 1, inside[-1] + self.context_sentences)
+                start, end = min(start, int(self.idx.start[a])), max(end, int(self.idx.end[b]))
         page = self.retriever.page_text(sid, e.sha256, pg)
         if page is None:
             return None

@@ -126,13 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", action="store_true", help="write app/engine/ranker_weights.json")
     ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--cache", help="pickle of collected features (reused when present)")
+    ap.add_argument("--every", type=int, default=1, help="use every N-th question (faster)")
     args = ap.parse_args(argv)
     from ingest.settings import get_settings
 
     from ..engine import Engine
 
     engine = Engine(get_settings(db_dir=args.db))
-    items = [it for it in load_set(args.set) if it.answerable and (it.must_include_any or it.must_include)]
+    items = [it for it in load_set(args.set) if it.answerable and (it.must_include_any or it.must_include)][::args.every]
     import os
     import pickle
 

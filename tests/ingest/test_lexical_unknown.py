@@ -15,7 +15,7 @@ def lexical(tmp_path_factory):
     root = tmp_path_factory.mktemp("lex")
     (root / "corpus").mkdir()
     (root / "corpus" / "report.txt").write_text(
-        "As of 26 January 2020, the outbreak had resulted in 2066 confirmed cases in Wuhan. "
+        "As of 26 January 2020, the outbreak had resulted in 2066 confirmed cases in Wuhan, said the commission. "
         "On Feb. 10, 2020 about 2,000 people were tested.\n")
     s = Settings(corpus_dir=root / "corpus", db_dir=root / "db")
     assert not run_ingest(s, progress=False).failed
@@ -29,3 +29,8 @@ def test_short_numbers_and_dates_are_not_unknown(lexical):
 
 def test_long_numbers_and_names_the_corpus_lacks_are_unknown(lexical):
     assert lexical.unknown_terms(["2067", "Norway", "Wuhan", "2066"]) == ["2067", "Norway"]
+
+
+def test_spelling_variants_of_known_words_are_not_unknown(lexical):
+    assert lexical.unknown_terms(["Wuhan2020", "Wuhann", "Commision"]) == []
+    assert lexical.unknown_terms(["Zanzibar"]) == ["Zanzibar"]
