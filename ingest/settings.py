@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544
     # and a paraphrase at 0.553 (2/82 supported flagged, 4/131 unsupported passed; altered figures score <= 0.494).
     verify_threshold: float = Field(0.549, description="A generated sentence counts as supported when its support score reaches this.")
+    reranker: str | None = Field(None, description="Optional: folder of a local sentence-transformers CrossEncoder that reorders the best 20 candidate sentences (never downloaded; refusal still uses the calibrated evidence).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). Unset = built-in local model.")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the endpoint.")

@@ -23,6 +23,7 @@ from ingest.sentence_index import SentenceIndex
 from .quote import compose_ranked
 from .records import Answer, Filters, Passage, Turn
 from .retrieval import HybridRetriever
+from .reranker import load_reranker
 from .sentence_rank import SentenceRanker, focus_passage
 from .text import STOPWORDS
 from .verify import Verifier
@@ -63,6 +64,7 @@ class Engine:
         self.verifier = Verifier(self.embeddings, s.verify_threshold)
         self.sentences = SentenceIndex.load_or_build(self.store, self.embeddings, s.db_dir)
         self.ranker = SentenceRanker(self.sentences, self.store, self.retriever, context_sentences=1)
+        self.reranker = load_reranker(s.reranker)
         # pay torch's first-inference cost here, not in the user's first answer
         self.retriever.embed_query("warm-up query about gender training")
         self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
@@ -101,7 +103,10 @@ class Engine:
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
         qv = self.retriever.embed_query(query)
-        passages, _ = self.ranker.passages(self.ranker.rank(query, qv, filters), k)
+        ranked = self.ranker.rank(query, qv, filters)
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(query, ranked, self.sentences.texts)
+        passages, _ = self.ranker.passages(ranked, k)
         return passages
 
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
@@ -148,10 +153,12 @@ class Engine:
         followed = query != question
         ranked = self.ranker.rank(query, qv, filters, focus=question if followed else None,
                                   focus_vec=self.retriever.embed_query(question) if followed else None)
+        evidence = ranked[0].prob if ranked else 0.0  # the calibrated model's, whatever a reranker does
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(question, ranked, self.sentences.texts)
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=query, timings=timings)
-        evidence = ranked[0].prob if ranked else 0.0
         unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_specific_terms(text)))
         if not passages or evidence < self.settings.refusal_threshold or unknown:
             closest = passages[:3]

@@ -41,8 +41,10 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], texts
     chosen: list = []
     used: dict[int, int] = {}
     for rk in ranked:
-        if len(chosen) >= max_sentences or rk.prob < best * rel_floor:
+        if len(chosen) >= max_sentences:
             break
+        if rk.prob < best * rel_floor:
+            continue
         i = where.get(rk.row)
         if i is None or used.get(i, 0) >= per_passage:
             continue

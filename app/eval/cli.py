@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     p.add_argument("--cite-k", type=int, default=4, help="baseline: chunks shown as citations (LangChain default 4)")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (seed --seed)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -68,6 +70,11 @@ def main(argv: list[str]) -> int:
     except DatasetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.sample and args.sample < len(items):
+        import random
+
+        keep = set(random.Random(args.seed).sample(range(len(items)), args.sample))
+        items = [it for i, it in enumerate(items) if i in keep]
     if args.limit:
         items = items[: args.limit]
     extra = unknown_fields(items)
