@@ -20,11 +20,11 @@ from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
 from .manifest import load_manifest
-from .parse_pdf import parse_pdf
-from .parse_text import parse_html, parse_text
+from .parse import parse_source  # noqa: F401 - re-exported: the in-process parser dispatch
+from .parse_worker import ParseWorker
 from .records import ParsedDocument, Source, page_id
 from .settings import Settings
-from .sources import PARSERS, Candidate, discover, guess_text_title
+from .sources import Candidate, discover
 from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 
 
@@ -55,20 +55,6 @@ class IngestReport:
         return {"sources": [asdict(s) for s in self.sources], "chunks_total": self.chunks_total,
                 "pages_total": self.pages_total, "seconds": round(self.seconds, 3),
                 "chunks_embedded": self.chunks_embedded}
-
-
-def parse_source(src: Source, settings: Settings) -> ParsedDocument:
-    kind = PARSERS[src.path.suffix.lower()]
-    if kind == "pdf":
-        doc = parse_pdf(src.path, passwords=[src.password, settings.pdf_password], max_pages=settings.max_pages,
-                        min_chars_per_page=settings.min_text_chars_per_page)
-    elif kind == "html":
-        doc = parse_html(src.path)
-    else:
-        doc = parse_text(src.path)
-        if not doc.title and doc.pages:
-            doc.title = guess_text_title(src.path.read_text(encoding="utf-8", errors="replace"))
-    return doc
 
 
 def _titled(src: Source, doc: ParsedDocument) -> Source:
@@ -144,18 +130,19 @@ class Ingestor:
                 self.store.drop_registry(sid)
                 report.sources.append(SourceResult(reg.path, sid, "removed"))
         parsed: list[tuple[Candidate, ParsedDocument]] = []
-        for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
-            self._tick("parsing", n, len(todo))
-            try:
-                doc = parse_source(c.source, self.settings)
-                parsed.append((c, doc))
-                for w in doc.warnings:
-                    self.log(f"warning: {c.path}: {w}")
-            except IngestError as exc:
-                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
-            except Exception as exc:  # a parser bug must not stop the run
-                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
-                                                   error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
+        with ParseWorker(self.settings) as worker:  # every file under a time and memory budget
+            for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
+                self._tick("parsing", n, len(todo))
+                try:
+                    doc = worker.parse(c.source, c.kind)
+                    parsed.append((c, doc))
+                    for w in doc.warnings:
+                        self.log(f"warning: {c.path}: {w}")
+                except IngestError as exc:
+                    report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
+                except Exception as exc:  # a parser bug must not stop the run
+                    report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
+                                                       error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
         planned = []
         for c, doc in parsed:
             src = _titled(c.source, doc)
