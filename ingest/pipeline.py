@@ -15,10 +15,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .check import bm25_problem, source_problems
 from .chunking import chunk_pages, make_splitter
 from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
+from .lock import write_lock
 from .manifest import load_manifest
 from .parse import parse_source  # noqa: F401 - re-exported: the in-process parser dispatch
 from .parse_worker import ParseWorker
@@ -32,7 +34,7 @@ from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 class SourceResult:
     path: str
     source_id: str
-    status: str  # added | updated | unchanged | removed | failed
+    status: str  # added | updated | repaired | unchanged | removed | failed
     pages: int = 0
     chunks: int = 0
     error: str | None = None
@@ -108,6 +110,9 @@ class Ingestor:
             raise ConfigError(f"corpus folder {corpus} does not exist")
         entries = load_manifest(corpus)
         registry = self.store.registry()
+        broken = source_problems(self.store, registry)  # the registry is not trusted: count what is stored
+        for sid, why in sorted(broken.items()):
+            self.log(f"repairing {sid}: {'; '.join(why)}")
         report = IngestReport()
         candidates = discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password)
         todo: list[Candidate] = []
@@ -119,7 +124,7 @@ class Ingestor:
                 continue
             seen_ids.add(c.source.source_id)
             reg = registry.get(c.source.source_id)
-            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION:
+            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION and reg.source_id not in broken:
                 report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
             else:
                 todo.append(c)
@@ -152,12 +157,15 @@ class Ingestor:
         with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
             for c, doc, src, chunks in planned:
                 n = self._store_source(src, doc, chunks, bar)
-                status = "updated" if c.source.source_id in registry else "added"
+                sid = c.source.source_id
+                status = "repaired" if sid in broken and registry[sid].sha256 == src.sha256 else (
+                    "updated" if sid in registry else "added")
                 report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
                 report.chunks_embedded += n
         final = self.store.registry()
         self.store.collect_orphans(final)
-        if todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings):
+        if (todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings)
+                or bm25_problem(self.store, self.store.all_chunk_meta()[0])):
             build_bm25(self.store, self.settings.db_dir)
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
             from .reflinks import load_or_build_bibliography
@@ -190,8 +198,22 @@ def _bm25_present(settings: Settings) -> bool:
     return (bm25_dir(settings.db_dir, settings.collection) / "fingerprint").exists()
 
 
-def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None) -> IngestReport:
-    """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding."""
-    if rebuild:
-        drop_index(settings)
-    return Ingestor(settings, progress=progress, on_progress=on_progress).run()
+def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None,
+               lock_wait: float | None = None, log=None) -> IngestReport:
+    """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding.
+
+    Holds the index's write lock for the whole run (``lock_wait`` seconds to get it, default
+    ``write_lock_wait_s``); the manifest is checked before anything is written or dropped.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+
+    def waiting(msg: str) -> None:
+        log(msg)
+        if on_progress:
+            on_progress(msg, 0, 0)
+
+    load_manifest(Path(settings.corpus_dir))  # a bad manifest stops the run before any write
+    with write_lock(settings, wait_s=lock_wait, on_wait=waiting):
+        if rebuild:
+            drop_index(settings)
+        return Ingestor(settings, progress=progress, on_progress=on_progress, log=log).run()

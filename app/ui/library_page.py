@@ -170,12 +170,14 @@ def _work(s, engine, guard, result: dict) -> None:
     from ingest.pipeline import run_ingest
 
     try:
-        result["report"] = run_ingest(s, progress=False,
+        result["report"] = run_ingest(s, progress=False, lock_wait=max(s.write_lock_wait_s, 900.0),  # waits for a CLI ingest
                                       on_progress=lambda stage, done, total: result.__setitem__("progress", (stage, done, total)))
         guard.last_report = result["report"].to_json()
     except Exception as exc:  # reported by the page; the app keeps running
+        from ingest.failures import describe
+
         log.exception("ingest failed")
-        result["error"] = short_error(exc)
+        result["error"] = describe(exc, s, writer=True) or short_error(exc)
     try:
         if engine is not None:
             engine.reload()
