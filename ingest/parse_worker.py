@@ -21,6 +21,7 @@ from .settings import Settings
 
 _ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct(">I")
+STARTUP_TIMEOUT_S = 120.0
 
 
 def _write_frame(fd: int, obj) -> None:
@@ -76,8 +77,17 @@ class ParseWorker:
     def _start(self) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p),
                "MANDATE_PARSE_MEMORY_MB": str(self.settings.parse_memory_mb)}
-        return subprocess.Popen([sys.executable, "-m", "ingest.parse_worker"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "ingest.parse_worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, env=env, cwd=str(_ROOT))
+        try:  # the budget counts from a ready worker: its start-up (imports) is not charged to a file
+            ready = _read_frame(proc.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S)
+        except TimeoutError:
+            ready = None
+        if ready != ("ready",):
+            proc.kill()
+            proc.wait()
+            raise RuntimeError("the parse worker process did not start")
+        return proc
 
     def close(self) -> None:
         if self.proc is not None:
@@ -146,6 +156,7 @@ def main() -> int:
     from .parse import parse_source
 
     _limit_memory()
+    _write_frame(out, ("ready",))
     while True:
         req = _read_frame(0)
         if req is None:

@@ -36,14 +36,15 @@ class Sniffed:
     kind: str | None
     reason: str = ""
     encoding: str = ""  # for html/text: utf-8 or cp1252
+    refusal: str = ""  # when refused: "unsupported" (a link, a known non-document format) or "broken" (noise, fake PDF)
 
     @property
     def ok(self) -> bool:
         return self.kind is not None
 
 
-def _refuse(reason: str) -> Sniffed:
-    return Sniffed(None, reason)
+def _refuse(reason: str, refusal: str = "broken") -> Sniffed:
+    return Sniffed(None, reason, refusal=refusal)
 
 
 def _decode(sample: bytes, truncated: bool) -> tuple[str, str] | None:
@@ -104,7 +105,7 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
         return Sniffed("pdf")
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
-            return _refuse(f"{what}, not a PDF, HTML or text document")
+            return _refuse(f"{what}, not a PDF, HTML or text document", "unsupported")
     samples = [(head, truncated)]
     if tail:
         # the tail may start inside a UTF-8 character: drop continuation bytes at its start
@@ -134,9 +135,9 @@ def sniff_file(path: Path, declared: str | None = None) -> Sniffed:
     except OSError as exc:
         return _refuse(f"cannot read the file ({exc.strerror or exc})")
     if stat.S_ISLNK(st.st_mode):
-        return _refuse("symbolic link: not followed (copy the document itself into the corpus folder)")
+        return _refuse("symbolic link: not followed (copy the document itself into the corpus folder)", "unsupported")
     if not stat.S_ISREG(st.st_mode):
-        return _refuse("not a regular file")
+        return _refuse("not a regular file", "unsupported")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
@@ -151,3 +152,10 @@ def sniff_file(path: Path, declared: str | None = None) -> Sniffed:
         elif size > SAMPLE_BYTES:
             tail = fh.read()
     return sniff_bytes(head, path.suffix if declared is None else declared, tail=tail, truncated=size > SAMPLE_BYTES)
+
+
+def sniff_data(data: bytes, declared: str = "") -> Sniffed:
+    """``sniff_bytes`` for a whole file in memory (an upload, a finished download)."""
+    head = data[:SAMPLE_BYTES]
+    tail = data[-SAMPLE_BYTES:] if len(data) > 2 * SAMPLE_BYTES else data[SAMPLE_BYTES:]
+    return sniff_bytes(head, declared, tail=tail, truncated=len(data) > SAMPLE_BYTES)

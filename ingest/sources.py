@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyDocument, IngestError, TooLarge, UnsupportedType
+from .errors import BrokenFile, EmptyDocument, IngestError, TooLarge, UnsupportedType
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
 from .records import Source
 from .sniff import sniff_file
@@ -104,7 +104,8 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
             continue
         sniffed = sniff_file(path)
         if not sniffed.ok:
-            out.append(Candidate(path, None, sid=sid, error=UnsupportedType(path, sniffed.reason)))
+            err = UnsupportedType if sniffed.refusal == "unsupported" else BrokenFile
+            out.append(Candidate(path, None, sid=sid, error=err(path, sniffed.reason)))
             continue
         src = Source(
             source_id=sid, path=path, sha256=sha256_file(path),
