@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from ingest.check import check_index
-from ingest.lock import lock_path
 from ingest.pipeline import run_ingest
 from ingest.store import Store
 from tests.conftest import ROOT
@@ -62,9 +61,10 @@ def test_a_second_writer_exits_2_naming_the_holder_or_waits(tmp_path):
     db = tmp_path / "db"
     a = _corpus(tmp_path / "a", 1)
     # several seconds of parsing while the lock is held: the second writer certainly meets it
-    (a / "big.html").write_text("<html><body>" + "<div>" * 400_000 + "<p>Deep page on gender advisers.</p>"
-                                + "</div>" * 400_000 + "</body></html>")
+    (a / "big.html").write_text("<html><body>" + "<div>" * 900_000 + "<p>Deep page on gender advisers.</p>"
+                                + "</div>" * 900_000 + "</body></html>")
     b = _corpus(tmp_path / "b", 2)
+    run_ingest(_settings(b, db), progress=False)  # an index readers can use while the next ingest runs
     first = subprocess.Popen([sys.executable, "-m", "ingest", "--corpus", str(a), "--db", str(db), "--no-progress"],
                              cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
@@ -78,8 +78,12 @@ def test_a_second_writer_exits_2_naming_the_holder_or_waits(tmp_path):
     else:
         first.kill()
         pytest.fail("the first ingest never took the write lock")
+    reader = subprocess.Popen([sys.executable, "-m", "app", "search", "gender training", "--db", str(db), "--json"],
+                              cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = _run("-m", "ingest", "--corpus", str(b), "--db", str(db), "--no-progress")
-    assert first.poll() is None, "the first ingest ended before the second tried: make it longer"
+    out, err = reader.communicate(timeout=300)
+    assert first.poll() is None, "the first ingest ended before the second writer and the reader were done: make it longer"
+    assert reader.returncode == 0 and json.loads(out)["results"], err[-2000:]  # readers keep answering
     line = _one_line_error(second, f"pid {first.pid}", "python -m ingest", "since")
     assert "being written" in line
     waiter = _run("-m", "ingest", "--corpus", str(b), "--db", str(db), "--no-progress", "--wait", "600")
@@ -92,7 +96,7 @@ def test_a_second_writer_exits_2_naming_the_holder_or_waits(tmp_path):
 
 
 def lock_path_for(db: Path) -> Path:
-    return lock_path(_settings(db, db))
+    return db / "write.lock"  # ingest.lock.LOCK_FILE
 
 
 def _settings(corpus: Path, db: Path):

@@ -10,7 +10,6 @@ import pytest
 from ingest.__main__ import main as cli
 from ingest.check import check_index
 from ingest.pipeline import run_ingest
-from ingest.sniff import sniff_data
 from ingest.store import Store
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
@@ -63,6 +62,8 @@ def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(make_setting
 
 
 def test_sniffing_is_one_function_for_discovery_upload_and_fetch():
+    from ingest.sniff import sniff_data
+
     assert sniff_data(b"%PDF-1.7\n...", ".txt").kind == "pdf"
     assert sniff_data(b"<html><body>x</body></html>", "").kind == "html"
     assert sniff_data(GOOD.encode(), ".md").kind == "text"

@@ -67,7 +67,9 @@ def test_injected_model_text_is_streamed_only_as_a_provisional_draft(fixture_ind
 
 def test_bare_urls_in_document_text_are_not_links():
     from app.ui.render import answer_markdown
-    from app.ui.text import WJ, escape_md, highlight_md
+    from app.ui.text import escape_md, highlight_md
+
+    WJ = "\u2060"  # the invisible word joiner that breaks autolink detection
 
     text = ("Report fraud at https://evil.example/login?next=1 or www.evil.example, or write to "
             "helpdesk@evil.example (HTTP://EVIL.EXAMPLE too).")
