@@ -7,7 +7,9 @@ traceback, and it always says what to do next.
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
+from pathlib import Path
 
 from .settings import Settings
 
@@ -35,7 +37,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def kind_of(exc: BaseException, settings: Settings | None = None) -> str | None:
-    """'disk_full' | 'read_only' | 'server' | 'unreadable' | 'not_a_folder' | None (not an index failure)."""
+    """'disk_full' | 'read_only' | 'server' | 'unreadable' | 'not_a_folder' | 'store' | None (not an index failure)."""
     server_mode = bool(settings and settings.chroma_host)
     for e in _chain(exc):
         text = f"{type(e).__name__}: {e}".lower()
@@ -52,7 +54,23 @@ def kind_of(exc: BaseException, settings: Settings | None = None) -> str | None:
         if server_mode and (isinstance(e, ConnectionError) or mod.startswith(("httpx", "httpcore"))
                             or any(s in text for s in _SERVER)):
             return "server"
+    store_error = any((type(e).__module__ or "").startswith("chromadb") or isinstance(e, (OSError, sqlite3.Error))
+                      for e in _chain(exc))
+    if store_error and settings is not None and not server_mode and _nearly_full(Path(settings.db_dir)):
+        return "disk_full"  # Chroma's Rust core often reports a full disk as e.g. "Error in compaction"
+    if any((type(e).__module__ or "").startswith("chromadb") for e in _chain(exc)):
+        return "store"
     return None
+
+
+def _nearly_full(db: Path, floor_bytes: int = 32 * 1024 * 1024) -> bool:
+    for p in (db, *db.parents):
+        if p.exists():
+            try:
+                return shutil.disk_usage(p).free < floor_bytes
+            except OSError:
+                return False
+    return False
 
 
 def describe(exc: BaseException, settings: Settings, writer: bool = False) -> str | None:
@@ -73,6 +91,9 @@ def describe(exc: BaseException, settings: Settings, writer: bool = False) -> st
         then = ("start it and run `python -m ingest` again: what was stored is kept and the rerun completes the index"
                 if writer else "start it and try again")
         return f"the Chroma server at {where} is unreachable or went away ({detail}); {then}"
+    if kind == "store":
+        return (f"the index at {where} failed ({type(exc).__name__}: {detail}); run `python -m ingest check`, "
+                f"and if it keeps failing rebuild it with `python -m ingest --rebuild`")
     if kind == "unreadable":
         return (f"the index at {where} cannot be read ({detail}); rebuild it with `python -m ingest --rebuild`")
     return None

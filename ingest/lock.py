@@ -77,7 +77,7 @@ def write_lock(settings: Settings, wait_s: float | None = None, on_wait: Callabl
                     raise IndexLocked(
                         f"the index at {settings.db_dir} is being written by {who}; run again when it has "
                         f"finished" + (f" (waited {wait_s:g} s)" if wait_s > 0 else
-                                       " (or wait for it: MANDATE_WRITE_LOCK_WAIT_S=600)")) from None
+                                       " (or let it wait: --wait SECONDS, MANDATE_WRITE_LOCK_WAIT_S)")) from None
                 if not told and on_wait:
                     on_wait(f"waiting for the index lock held by {who}")
                     told = True

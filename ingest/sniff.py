@@ -118,12 +118,12 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
         if declared == "pdf":
             return _refuse("not a PDF (no %PDF- header) and not text either")
         return _refuse(reason)
+    if declared == "pdf":  # a "PDF" that is text (often an HTML error page) is refused, not guessed at
+        return _refuse("not a PDF: the file is text without a %PDF- header")
     lead = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     looks_html = lead.startswith(_HTML_HINTS) or (lead.startswith(b"<") and b"<body" in head[:65536].lower())
     if declared == "html" or looks_html:
         return Sniffed("html", encoding=encoding)
-    if declared == "pdf":
-        return _refuse("not a PDF: the file is text without a %PDF- header")
     return Sniffed("text", encoding=encoding)
 
 

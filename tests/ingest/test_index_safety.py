@@ -180,6 +180,38 @@ def test_disk_full_mid_ingest_is_one_line_and_a_rerun_converges(make_settings):
     assert len(Store(s, create=False).registry()) == 4
 
 
+REAL_DISK_FULL = """
+set -u
+mount -t tmpfs -o size=400k tmpfs "$MNT" || exit 97
+"$PY" -m ingest --corpus "$CORPUS" --db "$MNT/db" --no-progress > "$OUT/full.out" 2> "$OUT/full.err"; echo $? > "$OUT/full.rc"
+mount -o remount,size=256m "$MNT"
+"$PY" -m ingest --corpus "$CORPUS" --db "$MNT/db" --no-progress > "$OUT/again.out" 2> "$OUT/again.err"; echo $? > "$OUT/again.rc"
+"$PY" -m ingest check --db "$MNT/db" > "$OUT/check.out" 2>&1; echo $? > "$OUT/check.rc"
+"""
+
+
+@pytest.mark.timeout(900)
+def test_real_disk_full_on_a_small_tmpfs(make_settings, tmp_path):
+    """A real ENOSPC: the index on a 400 KB tmpfs (private mount namespace), then the space is freed."""
+    unshare = shutil.which("unshare")
+    if not unshare or subprocess.run([unshare, "--mount", "--propagation", "private", "sh", "-c",
+                                      f"mount -t tmpfs -o size=1m tmpfs '{tmp_path}'"], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root and mount namespaces)")
+    s = make_settings()
+    _corpus(Path(s.corpus_dir), 5, n=5)
+    mnt, out = tmp_path / "mnt", tmp_path / "out"
+    mnt.mkdir()
+    out.mkdir()
+    env = {**ENV, "MNT": str(mnt), "OUT": str(out), "CORPUS": str(s.corpus_dir), "PY": sys.executable}
+    proc = subprocess.run([unshare, "--mount", "--propagation", "private", "sh", "-c", REAL_DISK_FULL], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=800)
+    assert proc.returncode == 0, proc.stderr
+    full = subprocess.CompletedProcess([], int((out / "full.rc").read_text()), "", (out / "full.err").read_text())
+    _one_line_error(full, "disk full", "free some space")
+    assert (out / "again.rc").read_text().strip() == "0", (out / "again.err").read_text()[-2000:]
+    assert (out / "check.rc").read_text().strip() == "0", (out / "check.out").read_text()
+
+
 # -- the Chroma server down or lost mid-run ----------------------------------------------------------
 def _chroma(path: Path, port: int) -> subprocess.Popen:
     exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
