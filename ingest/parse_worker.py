@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import ERROR_TYPES, BrokenFile, IngestError, OverBudget, TooLarge
@@ -120,7 +121,8 @@ class ParseWorker:
                 self.proc = self._start()
             deadline = time.monotonic() + budget
             try:
-                _write_frame(self.proc.stdin.fileno(), (src, self.settings, kind))
+                absolute = replace(src, path=Path(os.path.abspath(src.path)))  # the worker runs in the project root
+                _write_frame(self.proc.stdin.fileno(), (absolute, self.settings, kind))
                 reply = _read_frame(self.proc.stdout.fileno(), deadline)
             except TimeoutError:
                 self._kill()

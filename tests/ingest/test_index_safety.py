@@ -20,7 +20,7 @@ from ingest.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
-from .test_crash_and_server import _free_port, _kill_when
+from .test_crash_and_server import _free_port
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 QUESTION_TEXT = "Mixed-gender engagement teams improve community outreach in peace operations.\n"
@@ -65,6 +65,8 @@ def test_a_second_writer_exits_2_naming_the_holder_or_waits(tmp_path):
                                 + "</div>" * 900_000 + "</body></html>")
     b = _corpus(tmp_path / "b", 2)
     run_ingest(_settings(b, db), progress=False)  # an index readers can use while the next ingest runs
+    for pdf in b.glob("*.pdf"):  # corpus a keeps b's documents: the first ingest adds, removes nothing
+        shutil.copy(pdf, a / pdf.name)
     first = subprocess.Popen([sys.executable, "-m", "ingest", "--corpus", str(a), "--db", str(db), "--no-progress"],
                              cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120

@@ -3,8 +3,6 @@ the name) decides the parser, hostile HTML parses in linear time, every parse ru
 and manifest values are type-checked before anything is written."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from ingest.__main__ import main as cli
