@@ -11,10 +11,11 @@ from ingest.errors import ConfigError
 
 def _engine(args):
     from ingest.settings import get_settings
+    from ingest.store import reader_settings
 
     from .engine import Engine
 
-    return Engine(get_settings(db_dir=getattr(args, "db", None)))
+    return Engine(reader_settings(get_settings(db_dir=getattr(args, "db", None))))
 
 
 def _filters(args):
@@ -158,6 +159,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:
         return 0 if exc.code in (0, None) else 2
+    except Exception as exc:  # the index itself failed (unreadable, server gone, ...): one line, not a traceback
+        line = _index_failure(exc, argv)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
+
+
+def _index_failure(exc: BaseException, argv: list[str]) -> str | None:
+    from ingest.failures import describe
+    from ingest.settings import get_settings
+
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db")
+    try:
+        settings = get_settings(db_dir=p.parse_known_args(argv)[0].db)
+    except Exception:  # noqa: BLE001
+        return None
+    return describe(exc, settings)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `build`, `check`, `fetch`, `refs`.
 
-Exit codes: 0 all good, 1 some sources failed (the rest ingested), 2 usage/config error.
+Exit codes: 0 all good, 1 some sources failed (the rest ingested), 2 usage/config error, or the
+index itself failed (Chroma server gone, disk full, unreadable store, another writer holds the lock):
+one line on stderr saying what to do, never a traceback.
 """
 from __future__ import annotations
 
@@ -28,11 +30,13 @@ def cmd_ingest(argv: list[str]) -> int:
     _common(p)
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it from scratch")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="wait up to SECONDS for another writer's lock on the index (default: MANDATE_WRITE_LOCK_WAIT_S, 0)")
     args = p.parse_args(argv)
     from .pipeline import run_ingest
 
     settings = _settings(args)
-    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild)
+    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild, lock_wait=args.wait)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -52,9 +56,9 @@ def cmd_check(argv: list[str]) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     from .check import check_index
-    from .store import Store
+    from .store import Store, reader_settings
 
-    store = Store(_settings(args), create=False)
+    store = Store(reader_settings(_settings(args)), create=False)
     problems = check_index(store)
     if args.json:
         print(json.dumps({"consistent": not problems, "problems": problems,
@@ -67,6 +71,34 @@ def cmd_check(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(argv)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # an index failure is one line; anything else stays a real bug (traceback)
+        from .failures import describe
+
+        try:
+            settings = _settings(_db_args(argv))
+        except Exception:  # noqa: BLE001
+            raise exc from None
+        line = describe(exc, settings, writer=not argv or argv[0] not in ("check",))
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 2
+
+
+def _db_args(argv: list[str]):
+    """--corpus/--db of any command line (for naming the index in an error message)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--corpus")
+    p.add_argument("--db")
+    return p.parse_known_args(argv)[0]
+
+
+def _dispatch(argv: list[str]) -> int:
     try:
         if argv and argv[0] == "check":
             return cmd_check(argv[1:])

@@ -198,15 +198,15 @@ def main(argv: list[str]) -> int:
     return rep["exit_code"]
 
 
-def ingest_and_match(settings: Settings, progress: bool = False, on_progress=None) -> IngestReport:
+def ingest_and_match(settings: Settings, progress: bool = False, on_progress=None, lock_wait: float | None = None) -> IngestReport:
     """Ingest, then match files added by hand (uploads) to the paper's missing references by their
     content and re-ingest the matched ones under their reference (used by the app's Library page)."""
-    report = run_ingest(settings, progress=progress, on_progress=on_progress)
+    report = run_ingest(settings, progress=progress, on_progress=on_progress, lock_wait=lock_wait)
     try:
         store = Store(settings, create=False)
         cov = coverage_of(load_or_build_bibliography(store, settings))
         if cov["missing"] and adopt_dropped_files(store, settings.corpus_dir, cov["missing"]):
-            again = run_ingest(settings, progress=progress, on_progress=on_progress)
+            again = run_ingest(settings, progress=progress, on_progress=on_progress, lock_wait=lock_wait)
             again.chunks_embedded += report.chunks_embedded
             return again
     except (ConfigError, OSError, ValueError) as exc:  # matching is a convenience: never fail the ingest

@@ -43,3 +43,13 @@ class ConfigError(Exception):
 
 class IndexMismatch(ConfigError):
     """The index was built with another embedding model or chunking settings."""
+
+
+class OverBudget(IngestError):
+    """Parsing took longer (or needed more memory) than the per-file budget allows."""
+
+    kind = "over_budget"
+
+
+ERROR_TYPES = {cls.__name__: cls for cls in (IngestError, EncryptedPDF, NeedsOCR, BrokenFile, EmptyDocument,
+                                             UnsupportedType, TooLarge, OverBudget)}

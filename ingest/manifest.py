@@ -39,21 +39,53 @@ def load_manifest(corpus_dir: Path) -> list[ManifestEntry]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    sources = data.get("source", [])
+    if not isinstance(sources, list):
+        raise ConfigError(f"{path}: `source` must be a list of [[source]] tables")
     entries = []
     seen: set[str] = set()
-    for i, raw in enumerate(data.get("source", [])):
-        if not isinstance(raw, dict) or not raw.get("id"):
+    for i, raw in enumerate(sources):
+        if not isinstance(raw, dict) or raw.get("id") in (None, ""):
             raise ConfigError(f"{path}: [[source]] #{i + 1} has no id")
-        kind = raw.get("kind", "cited")
-        if kind not in KINDS:
-            raise ConfigError(f"{path}: source {raw['id']!r} has kind {kind!r}; use one of {KINDS}")
+        raw = _typed(path, i, raw)
         if raw["id"] in seen:
             raise ConfigError(f"{path}: duplicate source id {raw['id']!r}")
         seen.add(raw["id"])
         known = {k: raw[k] for k in ManifestEntry.__dataclass_fields__ if k in raw}
-        known["authors"] = list(known.get("authors", []))
         entries.append(ManifestEntry(**known))
     return entries
+
+
+_STR_FIELDS = ("id", "title", "url", "kind", "file", "password")
+
+
+def _typed(path: Path, i: int, raw: dict) -> dict:
+    """``raw`` with every known field checked for its type (before anything is written): ConfigError names the field."""
+    where = f"{path}: [[source]] #{i + 1}" + (f" ({raw['id']!r})" if isinstance(raw.get("id"), str) else "")
+    out = dict(raw)
+    for k in _STR_FIELDS:
+        if k in raw and not isinstance(raw[k], str):
+            raise ConfigError(f"{where}: `{k}` must be a string in quotes, not {type(raw[k]).__name__} "
+                              f"({k} = {raw[k]!r}); e.g. {k} = \"{raw[k]}\"")
+    if "id" in raw and not raw["id"].strip():
+        raise ConfigError(f"{where}: `id` is empty")
+    kind = raw.get("kind", "cited")
+    if kind not in KINDS:
+        raise ConfigError(f"{path}: source {raw['id']!r} has kind {kind!r}; use one of {KINDS}")
+    authors = raw.get("authors", [])
+    if isinstance(authors, str):
+        authors = [authors]
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ConfigError(f"{where}: `authors` must be a list of strings, e.g. authors = [\"Smith, J.\"]")
+    out["authors"] = list(authors)
+    year = raw.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        else:
+            raise ConfigError(f"{where}: `year` must be a whole number, e.g. year = 2019 (got {year!r})")
+        out["year"] = year
+    return out
 
 
 def entry_for_file(entries: list[ManifestEntry], file_name: str) -> ManifestEntry | None:

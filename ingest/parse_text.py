@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
-
-from bs4 import BeautifulSoup
 
 from .clean import normalise
 from .errors import BrokenFile, EmptyDocument
 from .records import Heading, Page, ParsedDocument
 
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"]
-_BLOCKS = ["p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"]
+_DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"}
+_BLOCKS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"}
 
 
 def _read_text(path: Path) -> str:
@@ -61,20 +60,92 @@ def parse_text(path: Path) -> ParsedDocument:
     return ParsedDocument(pages=pages, headings=headings, title=title)
 
 
+class _Extractor(HTMLParser):
+    """One linear pass over the tag stream: text of the page (blocks separated by blank lines),
+    of its first <main> and first <article>, the <title> and h1-h3 headings. No tree is built."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: dict[str, list[str]] = {"all": [], "main": [], "article": []}
+        self.seen = {"main": False, "article": False}
+        self.inside = {"main": 0, "article": 0}
+        self.done = {"main": False, "article": False}
+        self.drop = 0
+        self.title: list[str] = []
+        self.in_title = False
+        self.head: list | None = None  # [name, [text], regions] while inside h1-h3
+        self.heads: list[tuple[str, str, set[str]]] = []
+
+    def _regions(self) -> list[str]:
+        return ["all"] + [r for r in ("main", "article") if self.inside[r] and not self.done[r]]
+
+    def _emit(self, text: str) -> None:
+        for r in self._regions():
+            self.parts[r].append(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _DROP_TAGS:
+            self.drop += 1
+            return
+        if tag == "title" and not self.drop and not self.title:
+            self.in_title = True
+        if tag in self.inside and not self.done[tag]:
+            self.inside[tag] += 1
+            self.seen[tag] = True
+        if self.drop:
+            return
+        if tag in _BLOCKS:
+            self._emit("\n\n")
+        if tag in ("h1", "h2", "h3") and self.head is None:
+            self.head = [tag, [], set(self._regions())]
+
+    def handle_startendtag(self, tag, attrs):
+        if not self.drop and tag in _BLOCKS:
+            self._emit("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in _DROP_TAGS:
+            self.drop = max(0, self.drop - 1)
+            return
+        if tag == "title":
+            self.in_title = False
+        if self.drop:
+            return
+        if tag in _BLOCKS:
+            self._emit("\n\n")
+        if self.head is not None and tag == self.head[0]:
+            self.heads.append((tag, " ".join("".join(self.head[1]).split()), self.head[2]))
+            self.head = None
+        if tag in self.inside and self.inside[tag]:
+            self.inside[tag] -= 1
+            self.done[tag] = self.inside[tag] == 0
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+            return
+        if self.drop:
+            return
+        self._emit(data)
+        if self.head is not None:
+            self.head[1].append(data)
+
+
 def parse_html(path: Path) -> ParsedDocument:
+    """Main text of an HTML page in one linear pass (time grows with size, whatever the nesting)."""
     raw = _read_text(path)
-    soup = BeautifulSoup(raw, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(_DROP_TAGS):
-        tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.body or soup
-    heads_raw = [(h.name, h.get_text(" ", strip=True)) for h in root.find_all(["h1", "h2", "h3"])]
-    for tag in root.find_all(_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    text = normalise(root.get_text())
+    ex = _Extractor()
+    try:
+        ex.feed(raw)
+        ex.close()
+    except Exception as exc:  # html.parser is lenient; anything it still raises is a broken page
+        raise BrokenFile(path, f"broken HTML ({type(exc).__name__}: {exc})") from exc
+    region = next((r for r in ("main", "article") if ex.seen[r] and "".join(ex.parts[r]).strip()), "all")
+    title = " ".join("".join(ex.title).split())
+    text = normalise("".join(ex.parts[region]))
     if not text:
         raise EmptyDocument(path, "HTML page has no main text")
+    heads_raw = [(name, h) for name, h, regions in ex.heads if region in regions]
     if not title and heads_raw:
         title = heads_raw[0][1]
     headings = []

@@ -15,18 +15,19 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .check import bm25_problem, source_problems
 from .chunking import chunk_pages, make_splitter
 from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
+from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
-from .sentence_index import build as build_sentences
-from .parse_pdf import parse_pdf
-from .parse_text import parse_html, parse_text
+from .parse import parse_source  # noqa: F401 - re-exported: the in-process parser dispatch
+from .parse_worker import ParseWorker
 from .records import ParsedDocument, Source, page_id
+from .sentence_index import build as build_sentences
 from .settings import Settings
-from .sources import PARSERS, Candidate, discover, guess_text_title
-from .text_pages import paginate
+from .sources import Candidate, discover
 from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 
 
@@ -34,7 +35,7 @@ from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 class SourceResult:
     path: str
     source_id: str
-    status: str  # added | updated | unchanged | removed | failed
+    status: str  # added | updated | repaired | unchanged | removed | failed
     pages: int = 0
     chunks: int = 0
     error: str | None = None
@@ -57,21 +58,6 @@ class IngestReport:
         return {"sources": [asdict(s) for s in self.sources], "chunks_total": self.chunks_total,
                 "pages_total": self.pages_total, "seconds": round(self.seconds, 3),
                 "chunks_embedded": self.chunks_embedded}
-
-
-def parse_source(src: Source, settings: Settings) -> ParsedDocument:
-    kind = PARSERS[src.path.suffix.lower()]
-    if kind == "pdf":
-        doc = parse_pdf(src.path, passwords=[src.password, settings.pdf_password], max_pages=settings.max_pages,
-                        min_chars_per_page=settings.min_text_chars_per_page)
-    elif kind == "html":
-        doc = paginate(parse_html(src.path))
-    else:
-        doc = parse_text(src.path)
-        if not doc.title and doc.pages:
-            doc.title = guess_text_title(src.path.read_text(encoding="utf-8", errors="replace"))
-        doc = paginate(doc)
-    return doc
 
 
 def _titled(src: Source, doc: ParsedDocument) -> Source:
@@ -125,6 +111,9 @@ class Ingestor:
             raise ConfigError(f"corpus folder {corpus} does not exist")
         entries = with_fetched_files(load_manifest(corpus), corpus)  # downloads keep their entry's metadata
         registry = self.store.registry()
+        broken = source_problems(self.store, registry)  # the registry is not trusted: count what is stored
+        for sid, why in sorted(broken.items()):
+            self.log(f"repairing {sid}: {'; '.join(why)}")
         report = IngestReport()
         candidates = discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password)
         todo: list[Candidate] = []
@@ -136,7 +125,7 @@ class Ingestor:
                 continue
             seen_ids.add(c.source.source_id)
             reg = registry.get(c.source.source_id)
-            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION:
+            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION and reg.source_id not in broken:
                 report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
             else:
                 todo.append(c)
@@ -147,18 +136,19 @@ class Ingestor:
                 self.store.drop_registry(sid)
                 report.sources.append(SourceResult(reg.path, sid, "removed"))
         parsed: list[tuple[Candidate, ParsedDocument]] = []
-        for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
-            self._tick("parsing", n, len(todo))
-            try:
-                doc = parse_source(c.source, self.settings)
-                parsed.append((c, doc))
-                for w in doc.warnings:
-                    self.log(f"warning: {c.path}: {w}")
-            except IngestError as exc:
-                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
-            except Exception as exc:  # a parser bug must not stop the run
-                report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
-                                                   error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
+        with ParseWorker(self.settings) as worker:  # every file under a time and memory budget
+            for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
+                self._tick("parsing", n, len(todo))
+                try:
+                    doc = worker.parse(c.source, c.kind)
+                    parsed.append((c, doc))
+                    for w in doc.warnings:
+                        self.log(f"warning: {c.path}: {w}")
+                except IngestError as exc:
+                    report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
+                except Exception as exc:  # a parser bug must not stop the run
+                    report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
+                                                       error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
         planned = []
         for c, doc in parsed:
             src = _titled(c.source, doc)
@@ -168,12 +158,15 @@ class Ingestor:
         with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
             for c, doc, src, chunks in planned:
                 n = self._store_source(src, doc, chunks, bar)
-                status = "updated" if c.source.source_id in registry else "added"
+                sid = c.source.source_id
+                status = "repaired" if sid in broken and registry[sid].sha256 == src.sha256 else (
+                    "updated" if sid in registry else "added")
                 report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
                 report.chunks_embedded += n
         final = self.store.registry()
         self.store.collect_orphans(final)
-        if todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings):
+        if (todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings)
+                or bm25_problem(self.store, self.store.all_chunk_meta()[0])):
             build_bm25(self.store, self.settings.db_dir)
         build_sentences(self.store, self.embeddings, self.settings.db_dir)  # incremental: new versions only
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
@@ -207,8 +200,22 @@ def _bm25_present(settings: Settings) -> bool:
     return (bm25_dir(settings.db_dir, settings.collection) / "fingerprint").exists()
 
 
-def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None) -> IngestReport:
-    """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding."""
-    if rebuild:
-        drop_index(settings)
-    return Ingestor(settings, progress=progress, on_progress=on_progress).run()
+def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False, on_progress=None,
+               lock_wait: float | None = None, log=None) -> IngestReport:
+    """Ingest the corpus; ``on_progress(stage, done, total)`` is called while parsing and embedding.
+
+    Holds the index's write lock for the whole run (``lock_wait`` seconds to get it, default
+    ``write_lock_wait_s``); the manifest is checked before anything is written or dropped.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+
+    def waiting(msg: str) -> None:
+        log(msg)
+        if on_progress:
+            on_progress(msg, 0, 0)
+
+    load_manifest(Path(settings.corpus_dir))  # a bad manifest stops the run before any write
+    with write_lock(settings, wait_s=lock_wait, on_wait=waiting):
+        if rebuild:
+            drop_index(settings)
+        return Ingestor(settings, progress=progress, on_progress=on_progress, log=log).run()

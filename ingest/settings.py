@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50.0, description="Files larger than this are rejected (uploads, downloads, corpus).")
     max_pages: int = Field(2000, description="PDFs with more pages are rejected.")
     min_text_chars_per_page: int = Field(20, description="Below this average of extracted characters per page a PDF is treated as scanned (needs OCR).")
+    max_text_chars: int = Field(5_000_000, description="Documents whose extracted text is longer than this many characters are rejected (0 = no cap).")
+    parse_timeout_s: float = Field(120.0, description="Per-file parse budget in seconds: a file that takes longer fails with a reason and the run goes on (0 = parse in-process, no budget).")
+    parse_memory_mb: int = Field(4096, description="Address-space cap of the parse worker process in MB (0 = no cap).")
+    write_lock_wait_s: float = Field(0.0, description="How long a writer (ingest, upload, rebuild) waits for another writer's lock on the index before giving up (exit 2).")
     pdf_password: str = Field("", description="Password tried on encrypted PDFs after the empty one (per-file passwords go in sources.toml).")
 
     # --- fetching ----------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyDocument, IngestError, TooLarge, UnsupportedType
+from .errors import BrokenFile, EmptyDocument, IngestError, TooLarge, UnsupportedType
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
 from .records import Source
+from .sniff import sniff_file
 
 PARSERS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".markdown": "text"}
 _IGNORED = {MANIFEST_NAME, LOCK_NAME, ".gitignore", ".gitkeep"}
@@ -23,6 +25,7 @@ class Candidate:
     source: Source | None
     sid: str = ""
     error: IngestError | None = None
+    kind: str = ""  # parser chosen by content sniffing: pdf | html | text
 
 
 def sha256_file(path: Path) -> str:
@@ -34,15 +37,21 @@ def sha256_file(path: Path) -> str:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Files and symbolic links under ``corpus_dir`` (links are listed, never followed: discovery refuses them)."""
     files = []
-    for p in sorted(Path(corpus_dir).rglob("*")):
-        rel = p.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
-            continue
-        if p.name in _IGNORED or p.name.endswith((".part", ".tmp")):
-            continue
-        files.append(p)
-    return files
+    corpus_dir = Path(corpus_dir)
+    for root, dirs, names in os.walk(corpus_dir, followlinks=False):
+        base = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        links = [d for d in dirs if (base / d).is_symlink()]  # a linked folder: reported like a linked file
+        dirs[:] = [d for d in dirs if d not in links]
+        for name in names + links:
+            p = base / name
+            if name.startswith(".") or name in _IGNORED or name.endswith((".part", ".tmp")):
+                continue
+            if p.is_symlink() or p.is_file():
+                files.append(p)
+    return sorted(files)
 
 
 def _match(entries: list[ManifestEntry], rel: str) -> ManifestEntry | None:
@@ -83,15 +92,20 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
                 sid = slugify(rel.replace(".", "-"))
             used.add(sid)
         ext = path.suffix.lower()
-        if ext not in PARSERS:
+        if ext not in PARSERS and not path.is_symlink():
             out.append(Candidate(path, None, sid=sid, error= UnsupportedType(path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
             continue
-        size = path.stat().st_size
-        if size == 0:
+        size = path.lstat().st_size
+        if size == 0 and not path.is_symlink():
             out.append(Candidate(path, None, sid=sid, error=EmptyDocument(path, "empty file (0 bytes)")))
             continue
         if size > max_mb * 1024 * 1024:
             out.append(Candidate(path, None, sid=sid, error=TooLarge(path, f"{size / 1e6:.1f} MB is over the {max_mb:g} MB cap (MANDATE_MAX_FILE_MB)")))
+            continue
+        sniffed = sniff_file(path)
+        if not sniffed.ok:
+            err = UnsupportedType if sniffed.refusal == "unsupported" else BrokenFile
+            out.append(Candidate(path, None, sid=sid, error=err(path, sniffed.reason)))
             continue
         src = Source(
             source_id=sid, path=path, sha256=sha256_file(path),
@@ -99,5 +113,5 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
             authors=tuple(entry.authors) if entry else (), year=entry.year if entry else None,
             url=(entry.url if entry else ""), password=(entry.password if entry else "") or default_password,
         )
-        out.append(Candidate(path, src, sid=sid))
+        out.append(Candidate(path, src, sid=sid, kind=sniffed.kind))
     return out

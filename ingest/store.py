@@ -6,7 +6,12 @@ pages are all stored; anything else found in the index is an orphan and gets col
 """
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +53,45 @@ def make_client(settings: Settings):
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=tele)
         except Exception as exc:
             raise ConfigError(f"cannot reach the Chroma server at {settings.chroma_mode()}: {exc}") from exc
-    Path(settings.db_dir).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.db_dir), settings=tele)
+    db = Path(settings.db_dir)
+    if db.exists() and not db.is_dir():
+        raise ConfigError(f"the index location {db} is a file, not a folder (check --db / MANDATE_DB_DIR)")
+    try:
+        db.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the index folder {db} ({exc.strerror or exc})") from exc
+    return chromadb.PersistentClient(path=str(db), settings=tele)
+
+
+def is_read_only(db_dir: Path) -> bool:
+    """True when this process may not write the embedded index (read-only mount or permissions)."""
+    db = Path(db_dir)
+    files = [db, db / "chroma.sqlite3"]
+    return db.is_dir() and any(p.exists() and not os.access(p, os.W_OK) for p in files)
+
+
+_SNAPSHOTS: dict[str, Path] = {}
+
+
+def reader_settings(settings: Settings) -> Settings:
+    """Settings a reader (ask, search, check, the app) opens the index with.
+
+    Chroma's embedded store cannot open a database read-only (it writes on open), so a read-only
+    index is served from a private snapshot copy: nothing is ever written to the original.
+    """
+    if settings.chroma_host or not is_read_only(settings.db_dir):
+        return settings
+    key = str(Path(settings.db_dir).resolve())
+    snap = _SNAPSHOTS.get(key)
+    if snap is None or not snap.exists():
+        base = Path(tempfile.mkdtemp(prefix="mandate-readonly-"))
+        snap = base / "index"
+        shutil.copytree(settings.db_dir, snap, ignore=shutil.ignore_patterns("write.lock", "*.tmp"))
+        for p in [snap, *snap.rglob("*")]:
+            p.chmod(p.stat().st_mode | stat.S_IWUSR)
+        atexit.register(shutil.rmtree, base, True)
+        _SNAPSHOTS[key] = snap
+    return settings.model_copy(update={"db_dir": snap})
 
 
 def drop_index(settings: Settings) -> None:

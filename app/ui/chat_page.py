@@ -113,25 +113,38 @@ def ask(engine, question: str, filters=None, label: str = "") -> None:
         msgs.append({"role": "assistant", "content": "", "answer": None, "error": error})
 
 
+DRAFT_BADGE = ":gray-badge[Draft · not yet checked against the sources]"
+
+
+def draft_markdown(text: str) -> str:
+    """Streamed text as a visibly provisional draft (badge, grey): never shown as the answer itself."""
+    body = escape_inline(text).strip()
+    return f"{DRAFT_BADGE}\n\n:gray[{body}]" if body else DRAFT_BADGE
+
+
 def _stream(engine, slot, question, history, mode, filters):
-    """Run ``answer_stream`` into ``slot`` via st.write_stream; returns (Answer | None, error)."""
+    """Run ``answer_stream``, showing its deltas as a provisional draft in ``slot``; returns (Answer | None, error).
+
+    The caller replaces the draft by the rendered, verified Answer: unverified model text (which an
+    injected document may steer) is never displayed as if it were the answer.
+    """
     holder: dict = {}
-
-    def deltas():
-        for item in engine.answer_stream(question, history=history or None, mode=mode, filters=filters):
-            if isinstance(item, str):
-                if item:
-                    yield escape_inline(item)  # model/corpus text: escaped as it streams
-            else:
-                holder["answer"] = item
-
     try:
         with slot.container():
             with st.spinner("Searching the sources…"):
-                st.write_stream(deltas())
+                draft, text = st.empty(), ""
+                for item in engine.answer_stream(question, history=history or None, mode=mode, filters=filters):
+                    if isinstance(item, str):
+                        if item:
+                            text += item
+                            draft.markdown(draft_markdown(text))
+                    else:
+                        holder["answer"] = item
     except Exception as exc:
         log.exception("answer failed")
-        return None, short_error(exc)
+        from ingest.failures import describe
+
+        return None, describe(exc, state.settings()) or short_error(exc)
     if holder.get("answer") is None:
         return None, "the engine returned no answer"
     return holder["answer"], ""

@@ -169,13 +169,15 @@ def run_ingest_ui(s, added, refused: list[str] | None = None) -> None:
 def _work(s, engine, guard, result: dict) -> None:
     from ingest.build import ingest_and_match
 
-    try:  # files added by hand are matched to the paper's references by their content
-        result["report"] = ingest_and_match(s, progress=False,
+    try:  # files added by hand are matched to the paper's references by their content; waits for a CLI ingest
+        result["report"] = ingest_and_match(s, progress=False, lock_wait=max(s.write_lock_wait_s, 900.0),
                                       on_progress=lambda stage, done, total: result.__setitem__("progress", (stage, done, total)))
         guard.last_report = result["report"].to_json()
     except Exception as exc:  # reported by the page; the app keeps running
+        from ingest.failures import describe
+
         log.exception("ingest failed")
-        result["error"] = short_error(exc)
+        result["error"] = describe(exc, s, writer=True) or short_error(exc)
     try:
         if engine is not None:
             engine.reload()

@@ -67,12 +67,15 @@ def build_engine(s: Settings) -> EngineHandle:
             engine = ENGINE_FACTORY(s)
         else:
             from app.engine import Engine
+            from ingest.store import reader_settings
 
-            engine = Engine(s)
+            engine = Engine(reader_settings(s))  # a read-only index is served from a snapshot
     except Exception as exc:  # the app must start whatever the index looks like
         if not _is_not_ready(exc):
             log.exception("engine failed to load")
-        return EngineHandle(error=str(exc) if _is_not_ready(exc) else short_error(exc, 600),
+        from ingest.failures import describe
+
+        return EngineHandle(error=str(exc) if _is_not_ready(exc) else (describe(exc, s) or short_error(exc, 600)),
                             not_ready=_is_not_ready(exc))
     load_s = time.perf_counter() - t0
     print(f"mandate: engine ready in {load_s:.1f} s", file=sys.stderr, flush=True)

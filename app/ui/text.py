@@ -3,13 +3,17 @@
 Corpus text is untrusted. It is only ever shown through ``st.markdown`` *after* ``escape_md``
 (every ASCII punctuation character backslash-escaped, which CommonMark renders literally), so
 ``<script>``, ``[x](javascript:...)``, ``**bold**``, ``:red[...]`` directives, ``$math$`` and
-emoji shortcodes all show as the characters they are. Never with ``unsafe_allow_html``.
+emoji shortcodes all show as the characters they are, and bare URLs stay text (``unlink``).
+Never with ``unsafe_allow_html``.
 """
 from __future__ import annotations
 
 import re
 from urllib.parse import urlparse
 
+WJ = "\u2060"  # WORD JOINER: zero-width, not a word character for the autolinker
+_AUTOLINK_SCHEME = re.compile(r"(?i)(?<![a-z])(?:https?|ftp|mailto|xmpp):")
+_AUTOLINK_WWW = re.compile(r"(?i)(www)(?=\.)")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TOKEN = re.compile(r"[\w][\w'-]*", re.UNICODE)
 STOPWORDS = frozenset(
@@ -18,9 +22,18 @@ STOPWORDS = frozenset(
     "them these those our we you your i me my".split())
 
 
+def unlink(text: str) -> str:
+    """Text in which GitHub-flavoured markdown finds no bare link: a zero-width WORD JOINER after
+    ``http(s):``, ``www`` and ``@`` breaks autolink-literal detection (which runs on the unescaped
+    text, so backslash escapes alone do not stop it). Links are only made from manifest URLs."""
+    text = _AUTOLINK_SCHEME.sub(lambda m: m.group(0) + WJ, text)
+    text = _AUTOLINK_WWW.sub(lambda m: m.group(1) + WJ, text)
+    return text.replace("@", "@" + WJ)
+
+
 def escape_inline(text: str) -> str:
     """Like ``escape_md`` but keeps (collapsed) leading/trailing spaces, for joining pieces."""
-    flat = re.sub(r"\s+", " ", str(text))
+    flat = unlink(re.sub(r"\s+", " ", str(text)))
     return "".join("\\" + ch if ch in _PUNCT else ch for ch in flat)
 
 

@@ -1,8 +1,8 @@
 """Checks and safe saving of uploaded documents (pure Python, no streamlit).
 
-Only PDF/HTML/TXT/MD, at most ``max_mb``, PDFs must start with the ``%PDF-`` magic, text files
-must not be binary; names are reduced to ``[A-Za-z0-9._-]`` and files are only ever written
-directly inside the corpus folder (never through a symlink, never over another document).
+Only PDF/HTML/TXT/MD, at most ``max_mb``; what the bytes are is decided by ``ingest.sniff`` (the
+same check the corpus folder gets: PDF magic, text decoding ratio, known binary formats); names
+are reduced to ``[A-Za-z0-9._-]`` and files are only ever written directly inside the corpus folder (never through a symlink, never over another document).
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from ingest.sniff import sniff_data
 
 ALLOWED = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
 UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in ALLOWED)
@@ -46,13 +48,8 @@ def check_upload(name: str, data: bytes, max_mb: float) -> str | None:
         return "the file is empty"
     if len(data) > max_mb * 1024 * 1024:
         return f"{len(data) / 1e6:.1f} MB is over the {max_mb:g} MB limit (MANDATE_MAX_FILE_MB)"
-    head = data[:8192]
-    if ALLOWED[ext] == "pdf":
-        if b"%PDF-" not in data[:1024]:
-            return "not a PDF (the file does not start with %PDF-)"
-    elif b"\x00" in head or head.startswith((b"%PDF-", b"PK\x03\x04", b"\x7fELF", b"MZ")):
-        return f"not a text file: {ext} files must be plain text"
-    return None
+    sniffed = sniff_data(data, ext)  # the content decides, as for the corpus folder (ingest.sniff)
+    return None if sniffed.ok else sniffed.reason
 
 
 def save_upload(corpus_dir: Path, name: str, data: bytes, max_mb: float) -> SavedUpload:

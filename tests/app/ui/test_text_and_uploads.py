@@ -67,7 +67,9 @@ def test_check_upload_rejects_bad_input():
     assert "unsupported" in check_upload("a.docx", b"PK\x03\x04", 1)
     assert "over the" in check_upload("a.txt", b"x" * (1024 * 1024 + 1), 1)
     assert "empty" in check_upload("a.txt", b"", 1)
-    assert "not a text file" in check_upload("a.txt", b"%PDF-1.4 binary\x00", 1)
+    assert check_upload("a.txt", b"%PDF-1.4 binary\x00", 1) is None  # the content decides: a PDF, parsed as one
+    noise = bytes(b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)) * 40  # no NUL, valid cp1252
+    assert "binary" in check_upload("notes.md", noise, 1)
     assert check_upload("a.md", "# Überschrift\n".encode(), 1) is None
 
 

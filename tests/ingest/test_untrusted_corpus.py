@@ -1,0 +1,123 @@
+"""The corpus folder is trusted for nothing (issue 12): links are not followed, the content (not
+the name) decides the parser, hostile HTML parses in linear time, every parse runs under a budget,
+and manifest values are type-checked before anything is written."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.__main__ import main as cli
+from ingest.check import check_index
+from ingest.pipeline import run_ingest
+from ingest.store import Store
+from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
+
+GOOD = "Mixed-gender engagement teams improve community outreach in peace operations.\n"
+NOISE = bytes(b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0x0C)) * 400  # no NUL, valid cp1252
+
+
+def _by_name(report):
+    return {s.path.rsplit("/", 1)[-1]: s for s in report.sources}
+
+
+def _all_text(settings) -> str:
+    return "\n".join(Store(settings, create=False).chunks.get(include=["documents"])["documents"])
+
+
+def test_symlink_out_of_the_corpus_is_reported_not_ingested(make_settings, tmp_path):
+    s = make_settings()
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\nzebrafinch:x:1000:1000::/home/zebrafinch:/bin/bash\n")
+    (s.corpus_dir / "passwd.txt").symlink_to(secret)
+    (s.corpus_dir / "linked-folder").symlink_to(secret.parent, target_is_directory=True)
+    (s.corpus_dir / "note.txt").write_text(GOOD)
+    report = run_ingest(s, progress=False)
+    got = _by_name(report)
+    assert got["note.txt"].status == "added"
+    assert got["passwd.txt"].status == "failed" and "symbolic link" in got["passwd.txt"].error
+    assert got["linked-folder"].status == "failed" and "symbolic link" in got["linked-folder"].error
+    store = Store(s, create=False)
+    assert set(store.registry()) == {"note"}  # nothing the library could offer for download
+    assert "zebrafinch" not in _all_text(s)
+    assert check_index(store) == []
+
+
+def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(make_settings):
+    s = make_settings()
+    pages = synthetic_pages(7, 2)
+    write_pdf(s.corpus_dir / "report.txt", pages)
+    (s.corpus_dir / "noise.md").write_bytes(NOISE)  # binary, yet decodes as Windows-1252 and has no NUL byte
+    (s.corpus_dir / "page.txt").write_text("<!DOCTYPE html><html><body><p>" + GOOD + "</p></body></html>")
+    report = run_ingest(s, progress=False)
+    got = _by_name(report)
+    assert got["report.txt"].status == "added" and got["report.txt"].pages == 2
+    assert got["noise.md"].status == "failed" and "binary" in got["noise.md"].error
+    assert got["page.txt"].status == "added"
+    text = _all_text(s)
+    assert pages[0].split()[3] in text  # the PDF's own words, not its syntax
+    assert "endobj" not in text and "%PDF" not in text and "<body>" not in text
+    assert check_index(Store(s, create=False)) == []
+
+
+def test_sniffing_is_one_function_for_discovery_upload_and_fetch():
+    from ingest.sniff import sniff_data
+
+    assert sniff_data(b"%PDF-1.7\n...", ".txt").kind == "pdf"
+    assert sniff_data(b"<html><body>x</body></html>", "").kind == "html"
+    assert sniff_data(GOOD.encode(), ".md").kind == "text"
+    assert not sniff_data(NOISE, ".md").ok and sniff_data(NOISE, ".md").refusal == "broken"
+    assert not sniff_data(b"PK\x03\x04rest", ".pdf").ok
+    assert "not a PDF" in sniff_data(b"just text", ".pdf").reason
+
+
+def _nested_divs(path, n: int, text: str = "Deeply nested page about gender advisers in peace operations.") -> int:
+    data = ("<html><body>" + "<div>" * n + f"<p>{text}</p>" + "</div>" * n + "</body></html>").encode()
+    path.write_bytes(data)
+    return len(data)
+
+
+@pytest.mark.timeout(300)
+def test_10mb_nested_div_html_parses_within_the_budget(make_settings):
+    s = make_settings()
+    size = _nested_divs(s.corpus_dir / "hostile.html", 900_000)
+    assert 9_000_000 < size < 50 * 1024 * 1024  # under the upload/corpus cap: it is accepted for parsing
+    (s.corpus_dir / "note.txt").write_text(GOOD)
+    report = run_ingest(s, progress=False)  # default per-file budget (MANDATE_PARSE_TIMEOUT_S)
+    got = _by_name(report)
+    assert got["note.txt"].status == "added"
+    assert got["hostile.html"].status == "added", got["hostile.html"].error
+    assert "gender advisers in peace operations" in _all_text(s)
+    assert check_index(Store(s, create=False)) == []
+
+
+@pytest.mark.timeout(300)
+def test_a_parse_over_its_budget_fails_that_file_and_the_run_goes_on(make_settings):
+    s = make_settings(parse_timeout_s=0.3, max_text_chars=2000)
+    _nested_divs(s.corpus_dir / "slow.html", 900_000)  # several seconds of parsing: over a 0.3 s budget
+    (s.corpus_dir / "long.txt").write_text(GOOD * 40)  # 3,200 characters: over the text cap
+    (s.corpus_dir / "note.txt").write_text(GOOD)
+    report = run_ingest(s, progress=False)
+    got = _by_name(report)
+    assert got["slow.html"].status == "failed" and got["slow.html"].error_kind == "over_budget"
+    assert "0.3 s budget" in got["slow.html"].error and "MANDATE_PARSE_TIMEOUT_S" in got["slow.html"].error
+    assert got["long.txt"].status == "failed" and "MANDATE_MAX_TEXT_CHARS" in got["long.txt"].error
+    assert got["note.txt"].status == "added"
+    assert check_index(Store(s, create=False)) == []
+
+
+def test_manifest_value_types_are_checked_before_any_write(make_settings, capsys):
+    s = make_settings()
+    (s.corpus_dir / "a.txt").write_text(GOOD)
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 0
+    before = Store(s, create=False).registry()
+    (s.corpus_dir / "b.txt").write_text("Pre-deployment training prepares police officers for missions.\n")
+    (s.corpus_dir / "sources.toml").write_text('[[source]]\nid = 5\nfile = "b.txt"\n')
+    capsys.readouterr()
+    for extra in ([], ["--rebuild"]):
+        code = cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress", *extra])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("error: ")
+        assert "sources.toml" in err and "`id` must be a string" in err
+        assert Store(s, create=False).registry() == before  # nothing written, nothing dropped
+    assert check_index(Store(s, create=False)) == []
