@@ -183,9 +183,8 @@ def test_handout_has_every_section_glossary_and_answer_key(tour):
 def test_tour_is_cached_per_index_fingerprint(engine, tour, fixture_index):
     settings, _ = fixture_index
     first = onboarding(engine)  # builds (or loads) and caches
-    t0 = time.perf_counter()
     again = onboarding(engine)
-    assert time.perf_counter() - t0 < 1.0 and again is first
+    assert again is first  # served from the cache, not rebuilt
     files = list((settings.db_dir / "onboarding").glob(f"tour-{first.fingerprint}.json"))
     assert files
     restored = Tour.from_json(json.loads(files[0].read_text(encoding="utf-8")))
