@@ -127,7 +127,7 @@ class Bibliography:
                               for sid, d in self.documents.items()}}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Bibliography":
+    def from_json(cls, data: dict) -> Bibliography:
         docs = {}
         for sid, d in data["documents"].items():
             cites = [InText(**{**c, "items": [CiteItem(**i) for i in c["items"]]}) for c in d["citations"]]

@@ -19,8 +19,7 @@ import sys
 from .bibliography import Reference, fold
 from .errors import ConfigError
 from .manifest import ManifestEntry, append_entries, load_manifest, slugify
-from .reflinks import (Bibliography, cited_pages, coverage_of, load_or_build_bibliography, norm_doi, norm_url,
-                       reference_json)
+from .reflinks import Bibliography, cited_pages, coverage_of, load_or_build_bibliography, norm_doi, norm_url, reference_json
 from .settings import get_settings
 from .store import Store
 

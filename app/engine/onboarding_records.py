@@ -71,7 +71,7 @@ class Tour:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict) -> "Tour":
+    def from_json(cls, d: dict) -> Tour:
         def cit(c: dict) -> Citation:
             c = dict(c)
             c["traces"] = [Trace(**t) for t in c.get("traces", [])]

@@ -31,7 +31,8 @@ def test_help_lists_every_subcommand_without_loading_the_engine():
     assert r.returncode == 0, r.stderr
     for name in SUBCOMMANDS:
         assert f"    {name} " in r.stdout, name
-    code = "import sys, app.cli; app.cli._parser().format_help(); print(sorted(m for m in sys.modules if m.startswith(('streamlit', 'app.engine', 'torch'))))"
+    code = ("import sys, app.cli; app.cli._parser().format_help(); "
+            "print(sorted(m for m in sys.modules if m.startswith(('streamlit', 'app.engine', 'torch'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 

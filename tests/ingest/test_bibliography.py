@@ -16,8 +16,16 @@ from ingest.__main__ import main as ingest_cli
 from ingest.bibliography import extract_bibliography, extract_references, parse_reference
 from ingest.manifest import load_manifest
 from ingest.records import Page
-from ingest.reflinks import (Bibliography, bib_path, build_bibliography, coverage, link_reference,
-                             load_or_build_bibliography, source_pages, title_similarity)
+from ingest.reflinks import (
+    Bibliography,
+    bib_path,
+    build_bibliography,
+    coverage,
+    link_reference,
+    load_or_build_bibliography,
+    source_pages,
+    title_similarity,
+)
 from ingest.refs_cli import missing_entries
 from ingest.store import RegistryEntry, Store
 from tests.fixtures.corpus import PAPER_ID

@@ -52,8 +52,8 @@ def test_quotes_are_exact_and_markers_resolve(engine):
 
 
 def test_engine_generate_with_scripted_model_streams_and_verifies(engine):
-    fake = engine_with_llm(engine, FakeListChatModel(responses=["Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. "
-                                             "The moon is made of cheese [2]."]))
+    fake = engine_with_llm(engine, FakeListChatModel(responses=[
+        "Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. The moon is made of cheese [2]."]))
     items = list(fake.answer_stream(Q, mode="generate"))
     deltas, final = items[:-1], items[-1]
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)  # streamed
