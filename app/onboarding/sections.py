@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .onboarding_doc import Doc, Sent, looks_whole
+from .doc import Doc, Sent, looks_whole
 
 INF = (1 << 30, 0)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z][^.!?;:]{2,80}$")

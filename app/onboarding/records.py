@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .records import Citation, Trace
+from app.engine.records import Citation, Trace
 
 SectionKind = Literal["front", "section", "references", "pages"]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from .onboarding_records import QuizQuestion, Tour
-from .records import Citation
+from app.engine.records import Citation
+
+from .records import QuizQuestion, Tour
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
 

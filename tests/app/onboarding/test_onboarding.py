@@ -12,11 +12,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.__main__ import main as app_cli
-from app.engine.onboarding import Tour, check, default_source, handout_filename, handout_markdown, onboarding
-from app.engine.onboarding_llm import generated_summary
-from app.engine.onboarding_markdown import md
-from app.engine.onboarding_quiz import BLANK
-from app.engine.onboarding_records import QuizQuestion
+from app.onboarding import Tour, check, default_source, handout_filename, handout_markdown, onboarding
+from app.onboarding.handout import md
+from app.onboarding.llm import generated_summary
+from app.onboarding.quiz import BLANK
+from app.onboarding.records import QuizQuestion
 from tests.fixtures.corpus import PAPER_ID
 
 
