@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("ingest", "ingest.build", "the paper and every work it cites that can be fetched, in one command"),
     "check": ("ingest", "ingest.check", "verify the index is consistent"),
     "fetch": ("ingest", "ingest.fetch", "download manifest sources missing from the corpus (http/https only)"),
-    "refs": ("ingest", "ingest.refs_cli", "list the paper's references and their links"),
+    "refs": ("ingest", "ingest.bib.cli", "list the paper's references and their links"),
     "ask": ("app", "app.engine", "answer a question with cited passages"),
     "search": ("app", "app.engine", "search the indexed passages"),
     "locate": ("app", "app.engine.viewer", "where a quote is printed on a page (boxes in PDF points)"),
