@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def text_report(tour) -> str:
-    from .engine.onboarding_markdown import short_title
+    from .onboarding.handout import short_title
 
     lines = [f"Onboarding tour: {tour.title or tour.source_id}",
              f"{len(tour.sections)} sections · {len(tour.glossary)} glossary terms · {len(tour.quiz)} quiz questions"
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     from ingest.settings import get_settings
 
     from .engine import Engine
-    from .engine.onboarding import handout_markdown, onboarding
+    from .onboarding import handout_markdown, onboarding
 
     engine = Engine(get_settings(db_dir=args.db))
     t0 = time.perf_counter()

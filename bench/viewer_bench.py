@@ -97,17 +97,17 @@ def main() -> int:
     found = []
     for i in picks:
         quote, start = quote_of(i)
-        per["render_only"] += timed(lambda: render_only(i), args.repeat)
-        per["locate_only"] += timed(lambda: locate_pdf(pdf_path, i, quote), args.repeat)
+        per["render_only"] += timed(lambda i=i: render_only(i), args.repeat)
+        per["locate_only"] += timed(lambda i=i, quote=quote: locate_pdf(pdf_path, i, quote), args.repeat)
 
-        def open_uncached():
+        def open_uncached(i=i, quote=quote, start=start):
             v._render.cache_clear()
             v._sha256.cache_clear()
             return viewer.open_page(sid, i, quote, start)
 
         per["open_at_page"] += timed(open_uncached, args.repeat)
         view = viewer.open_page(sid, i, quote, start)
-        per["open_cached"] += timed(lambda: viewer.open_page(sid, i, quote, start), args.repeat)
+        per["open_cached"] += timed(lambda i=i, quote=quote, start=start: viewer.open_page(sid, i, quote, start), args.repeat)
         found.append(len(view.location.boxes))
         rows.append([f"p. {view.page_label}", len(quote), len(view.location.boxes), f"{len(view.png) / 1024:.0f} KB"])
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bibliography import fold
+from .bib.links import norm_doi, norm_url, source_pages, title_similarity
+from .bib.patterns import fold
 from .manifest import ManifestEntry, append_entries, load_manifest, set_entry_file, slugify, with_fetched_files
-from .reflinks import norm_doi, norm_url, source_pages, title_similarity
 from .store import RegistryEntry, Store
 
 TITLE_IN_TEXT = 0.8  # share of the title's words that must occur in the first pages

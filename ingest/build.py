@@ -16,13 +16,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .adopt import adopt_dropped_files
+from .bib.cli import missing_entries
+from .bib.links import coverage_of, load_or_build_bibliography, norm_doi, norm_url
 from .errors import ConfigError
 from .fetch import Result, fetch_entry, load_lock
 from .fetch_links import action
 from .manifest import append_entries, load_manifest
 from .pipeline import IngestReport, run_ingest
-from .reflinks import coverage_of, load_or_build_bibliography, norm_doi, norm_url
-from .refs_cli import missing_entries
 from .settings import Settings
 from .store import Store
 

@@ -97,6 +97,7 @@ def heading_candidates(raw_page: str) -> list[str]:
         numbered = re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", s)
         if numbered and _HEADING.match(s) and "," not in s and not re.search(r"\b(19|20)\d\d\b", s):
             found.append(s)
-        elif s.lower() in {"abstract", "introduction", "conclusion", "conclusions", "references", "bibliography", "summary", "executive summary", "recommendations"}:
+        elif s.lower() in {"abstract", "introduction", "conclusion", "conclusions", "references", "bibliography", "summary",
+                           "executive summary", "recommendations"}:
             found.append(s)
     return found

@@ -23,7 +23,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -163,7 +163,8 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         return r
     served = f" (served as {resp.content_type})" if resp.content_type and resp.content_type != _MIME.get(kind) else ""
     if kind == "other" or (want == "html" and kind != "html"):
-        r.kind, r.final_url, r.reason = "wrong_type", resp.final_url, f"wrong type: got {kind.upper() if kind != 'other' else 'neither PDF nor HTML'}{served}, expected {name}"
+        got = kind.upper() if kind != "other" else "neither PDF nor HTML"
+        r.kind, r.final_url, r.reason = "wrong_type", resp.final_url, f"wrong type: got {got}{served}, expected {name}"
         return r
     save = name if want == kind or (want == "any" and Path(name).suffix.lower() == f".{kind}") else f"{stem}.{kind}"
     r.saved, r.final_url, r.content_type = save, resp.final_url, _MIME[kind]
@@ -176,7 +177,7 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         _atomic_write(corpus, save, resp.body)
         rec = {"url": r.url, "final_url": r.final_url, "file": save, "sha256": r.sha256, "bytes": r.bytes,
                "content_type": r.content_type, "served_content_type": resp.content_type,
-               "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+               "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         if landing:
             rec["landing_url"] = landing
         if kind == "html" and want != "html":

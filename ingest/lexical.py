@@ -78,7 +78,7 @@ class LexicalIndex:
         self.retriever = bm25s.BM25.load(str(self.dir / "index")) if self.ids else None
 
     @classmethod
-    def load_or_build(cls, store: Store, db_dir: Path) -> "LexicalIndex":
+    def load_or_build(cls, store: Store, db_dir: Path) -> LexicalIndex:
         d = bm25_dir(db_dir, store.settings.collection)
         try:
             idx = cls(d)

@@ -56,7 +56,7 @@ class Tracer:
         self._cache: dict[tuple[str, str], Trace | None] = {}
 
     @classmethod
-    def load(cls, engine) -> "Tracer | None":
+    def load(cls, engine) -> Tracer | None:
         """A tracer for the engine's index, or None when no indexed document has a reference list."""
         try:
             bib = load_or_build_bibliography(engine.store, engine.settings)

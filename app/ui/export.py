@@ -1,7 +1,7 @@
 """A conversation as Markdown with its citations (pure Python: tested without streamlit)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .text import escape_md, kind_label, page_number, safe_url
 
@@ -14,7 +14,7 @@ def conversation_markdown(messages: list[dict], now: datetime | None = None) -> 
     Corpus and model text is markdown-escaped, so a viewer shows it literally (no links or HTML
     smuggled in by a document).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     lines = [f"# {TITLE}", "", f"_Exported {now:%Y-%m-%d %H:%M} UTC_", ""]
     q = 0
     for m in messages:
@@ -69,5 +69,5 @@ def _clip(text: str, n: int = 300) -> str:
 
 
 def export_filename(now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"mandate-conversation-{now:%Y%m%d-%H%M}.md"

@@ -2,7 +2,7 @@
 (marked done for the session), suggested questions that open in chat, a glossary, and a quiz with
 immediate feedback and the supporting passage; the whole tour downloads as a Markdown handout.
 
-The tour itself comes from ``app.engine.onboarding`` (cached per index fingerprint). Corpus text
+The tour itself comes from ``app.onboarding`` (cached per index fingerprint). Corpus text
 is only ever shown through ``escape_md``/``highlight_md``; never with ``unsafe_allow_html``.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ SS = "onboarding"  # session-state key: {"done": {tour: set(section index)}, "qu
 
 def build(engine, source_id: str | None):
     """The tour (tests replace this to show a scripted tour)."""
-    from app.engine.onboarding import onboarding
+    from app.onboarding import onboarding
 
     return onboarding(engine, source_id)
 
@@ -84,7 +84,7 @@ def _documents(engine) -> dict[str, str]:
 
 def _default_index(engine, ids: list[str]) -> int:
     try:
-        from app.engine.onboarding import default_source
+        from app.onboarding import default_source
 
         return ids.index(default_source(engine.store.registry()))
     except Exception:
@@ -92,7 +92,7 @@ def _default_index(engine, ids: list[str]) -> int:
 
 
 def _header(tour) -> None:
-    from app.engine.onboarding import handout_filename, handout_markdown
+    from app.onboarding import handout_filename, handout_markdown
 
     st.markdown(f"**{escape_md(tour.title or tour.source_id)}** {kind_badge(tour.kind)}")
     st.caption(f"{len(tour.sections)} sections · {len(tour.glossary)} glossary terms · {len(tour.quiz)} quiz questions")
@@ -174,7 +174,7 @@ def _walk(tour, tk: str, engine) -> None:
 
 def _ask(tour, question: str) -> None:
     """Ask in chat exactly as the question was checked: the whole library for the paper, else within the document."""
-    from app.engine.onboarding import ask_filters
+    from app.onboarding import ask_filters
 
     filters = ask_filters(tour)
     state.ask_later(question, filters, label="" if filters is None else (tour.title or tour.source_id))
@@ -183,7 +183,7 @@ def _ask(tour, question: str) -> None:
 
 def _quote_card(c, key: str, mark: str | None = None, engine=None) -> None:
     """A cited sentence (``mark``, e.g. a quiz answer, highlighted in it), its page, and its passage on demand."""
-    from app.engine.onboarding_markdown import short_title
+    from app.onboarding.handout import short_title
 
     with st.container(border=True, key=f"card-{key}"):
         j = c.quote.find(mark) if mark else -1
@@ -216,7 +216,7 @@ def _glossary(tour) -> None:
 
 # -- quiz -------------------------------------------------------------------------------------
 def _grade(tk: str, i: int, q) -> None:
-    from app.engine.onboarding import check
+    from app.onboarding import check
 
     given = st.session_state.get(f"onb-quiz-{tk}-{i}")
     if given is None or not str(given).strip():

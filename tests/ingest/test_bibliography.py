@@ -13,12 +13,21 @@ from collections import Counter
 import pytest
 
 from ingest.__main__ import main as ingest_cli
-from ingest.bibliography import extract_bibliography, extract_references, parse_reference
+from ingest.bib.cli import missing_entries
+from ingest.bib.document import extract_bibliography
+from ingest.bib.links import (
+    Bibliography,
+    bib_path,
+    build_bibliography,
+    coverage,
+    link_reference,
+    load_or_build_bibliography,
+    source_pages,
+    title_similarity,
+)
+from ingest.bib.references import extract_references, parse_reference
 from ingest.manifest import load_manifest
 from ingest.records import Page
-from ingest.reflinks import (Bibliography, bib_path, build_bibliography, coverage, link_reference,
-                             load_or_build_bibliography, source_pages, title_similarity)
-from ingest.refs_cli import missing_entries
 from ingest.store import RegistryEntry, Store
 from tests.fixtures.corpus import PAPER_ID
 
@@ -184,7 +193,7 @@ def test_coverage_and_persisted_bibliography(truth, settings, store, monkeypatch
     assert all(m["url"] for m in cov["missing"])  # every missing one has a URL or DOI in the fixture
     path = bib_path(settings)
     assert path.is_file() and json.loads(path.read_text())["fingerprint"]
-    import ingest.reflinks as rl
+    import ingest.bib.links as rl
 
     monkeypatch.setattr(rl, "build_bibliography", lambda s: pytest.fail("re-parsed despite a matching fingerprint"))
     assert len(load_or_build_bibliography(store, settings).documents[PAPER_ID].references) == 12
@@ -241,7 +250,7 @@ def test_add_missing_is_exact_and_idempotent(truth, settings, tmp_path, capsys):
 def test_missing_entries_skip_references_without_a_link():
     with_link = parse_reference("Alpha, B. (2001). A first work. Oxford: Clarendon. https://example.org/a")
     without = parse_reference("Beta, C. (2002). A second work. Oxford: Clarendon.")
-    from ingest.bibliography import DocumentBibliography
+    from ingest.bib.document import DocumentBibliography
 
     bib = Bibliography("x", {"p": DocumentBibliography("p", "Paper", "paper", [with_link, without], [])})
     assert [e.id for e in missing_entries(bib, [])] == ["alpha-2001"]
@@ -281,8 +290,8 @@ def test_chicago_author_date_style():
 
 
 def test_coverage_counts_the_papers_references_only():
-    from ingest.bibliography import DocumentBibliography
-    from ingest.reflinks import coverage_of
+    from ingest.bib.document import DocumentBibliography
+    from ingest.bib.links import coverage_of
 
     ref = parse_reference("Alpha, B. (2001). A first work. Oxford: Clarendon. https://example.org/a")
     cited = DocumentBibliography("src", "A cited source with its own bibliography", "cited", [ref], [])

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from ingest.__main__ import main as ingest_main
+from ingest.bib.links import source_pages
 from ingest.build import Builder, load_last_build
 from ingest.manifest import load_manifest
-from ingest.reflinks import source_pages
 from ingest.settings import Settings
 from ingest.store import Store
 from tests.fixtures.simple_pdf import write_pdf

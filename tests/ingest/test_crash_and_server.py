@@ -18,6 +18,8 @@ from ingest.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
+pytestmark = pytest.mark.slow  # kill -9 of a real ingest, a real `chroma run` server
+
 
 def _ids_docs(settings):
     got = Store(settings, create=False).chunks.get(include=["documents"])

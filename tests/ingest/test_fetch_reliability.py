@@ -123,6 +123,7 @@ def test_a_spent_budget_tries_nothing(web, tmp_path):
     assert "time budget" in r.action
 
 
+@pytest.mark.slow  # runs the .ci/app build line in a fresh interpreter
 def test_app_start_is_bounded_by_the_fetch_deadline(web, tmp_path):
     """The build line of .ci/app, run as it is: three dripping servers, a 1 s deadline: the first gives up,
     the others are not tried, and the app would start."""

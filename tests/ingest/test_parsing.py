@@ -145,6 +145,7 @@ def test_outline_and_multicolumn_samples(shared_dir):
     assert len(multi.pages) >= 2 and all("  " not in p.text for p in multi.pages)
 
 
+@pytest.mark.slow  # ingests every ../shared sample through the CLI
 def test_samples_corpus_cli_acceptance(shared_dir, make_settings):
     s = make_settings()
     for pdf in (shared_dir / "pdf-samples").glob("*/*.pdf"):

@@ -52,14 +52,14 @@ def test_quotes_are_exact_and_markers_resolve(engine):
 
 
 def test_engine_generate_with_scripted_model_streams_and_verifies(engine):
-    fake = engine_with_llm(engine, FakeListChatModel(responses=["Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. "
-                                             "The moon is made of cheese [2]."]))
+    fake = engine_with_llm(engine, FakeListChatModel(responses=[
+        "Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]. The moon is made of cheese [2]."]))
     items = list(fake.answer_stream(Q, mode="generate"))
     deltas, final = items[:-1], items[-1]
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)  # streamed
     assert final.mode == "generate" and not final.refused
     assert [c.supported for c in final.verified] == [True, False]
-    assert "timings" and final.timings["first_token_s"] > 0
+    assert "first_token_s" in final.timings and final.timings["first_token_s"] > 0
 
 
 def test_unverifiable_model_answer_falls_back_to_quotes(engine):

@@ -28,6 +28,7 @@ FLOORS = {
 }
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_floors(dev_report):
     _, report = dev_report
     m = report["metrics"]
@@ -35,6 +36,7 @@ def test_floors(dev_report):
     assert not low, f"below floor (measured, floor): {low}"
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_off_topic_always_refused_and_clear_questions_answered(dev_report):
     _, report = dev_report
     rows = {r["id"]: r for r in report["per_question"]}
@@ -46,6 +48,7 @@ def test_off_topic_always_refused_and_clear_questions_answered(dev_report):
         assert not o["refused"] and o["hit"], (qid, o["answer"])
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_ours_beats_the_naive_baseline(dev_report):
     _, report = dev_report
     ours, base = report["metrics"], report["baseline"]
@@ -58,6 +61,7 @@ def test_ours_beats_the_naive_baseline(dev_report):
     assert ours["citation_support"] > base["citation_support"]
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_per_question_records(dev_report):
     items, report = dev_report
     assert len(report["per_question"]) == len(items)
@@ -73,6 +77,7 @@ def test_per_question_records(dev_report):
     json.dumps(report)
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_calibration_on_the_dev_run(dev_report, eval_engine):
     from app.eval.calibrate import calibrate
 
@@ -102,6 +107,7 @@ FOREIGN_SET = """\
 """
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_foreign_set_runs_unchanged_through_the_cli(eval_index, tmp_path, capsys):
     path = tmp_path / "theirs.jsonl"
     path.write_text(FOREIGN_SET, encoding="utf-8")
@@ -114,6 +120,7 @@ def test_foreign_set_runs_unchanged_through_the_cli(eval_index, tmp_path, capsys
     assert any("category" in w and "difficulty" in w for w in out["warnings"])
 
 
+@pytest.mark.slow  # the dev-set run on its own index
 def test_readable_report_shows_both_systems(dev_report):
     from app.eval.cli import render
 

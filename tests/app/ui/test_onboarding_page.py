@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from app.engine.onboarding_records import GlossaryEntry, QuizQuestion, Section, Tour
 from app.engine.quote import make_citation
 from app.engine.text import Sentence
+from app.onboarding.records import GlossaryEntry, QuizQuestion, Section, Tour
 
 from .conftest import all_markdown, plain
 from .fakes import PAGE, passage

@@ -1,7 +1,6 @@
 """'Open at p. N' under AppTest on a real index: the page image with its highlight, text sources escaped."""
 from __future__ import annotations
 
-
 import pytest
 
 from .conftest import all_markdown, plain
@@ -49,7 +48,6 @@ def _open(at, label: str, within: str = ""):
 
 
 def test_answer_card_opens_the_cited_page_with_the_quote_highlighted(fixture_index, use_index, app_test):
-    from PIL import Image
 
     use_index(*fixture_index)
     at = app_test().run()

@@ -20,17 +20,17 @@ import threading
 import time
 from pathlib import Path
 
+from app.engine.records import Filters
 from ingest.store import RegistryEntry, index_signature
 
-from .onboarding_check import check
-from .onboarding_doc import Doc
-from .onboarding_glossary import find_terms
-from .onboarding_markdown import handout_filename, handout_markdown
-from .onboarding_questions import QuestionBudget, candidates, suggest
-from .onboarding_quiz import build_quiz
-from .onboarding_records import GlossaryEntry, QuizQuestion, Section, Tour
-from .onboarding_sections import assign, content_sentences, derive_spans, key_sentences
-from .records import Filters
+from .doc import Doc
+from .glossary import find_terms
+from .grade import check
+from .handout import handout_filename, handout_markdown
+from .questions import QuestionBudget, candidates, suggest
+from .quiz import build_quiz
+from .records import GlossaryEntry, QuizQuestion, Section, Tour
+from .sections import assign, content_sentences, derive_spans, key_sentences
 
 __all__ = ["onboarding", "build_tour", "default_source", "fingerprint", "check", "handout_markdown",
            "handout_filename", "Tour", "Section", "GlossaryEntry", "QuizQuestion", "TOUR_VERSION"]
@@ -153,7 +153,7 @@ def build_tour(engine, entry: RegistryEntry, *, questions: bool = True, use_llm:
             asked |= {q.lower() for q in sections[i].questions}
         log.info("suggested questions: %d engine calls", budget.calls)
     if use_llm:
-        from .onboarding_llm import add_generated
+        from .llm import add_generated
 
         tour.sections = add_generated(engine, tour.sections)
     tour.build_s = round(time.perf_counter() - t0, 3)

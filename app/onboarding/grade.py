@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .onboarding_records import QuizQuestion
-from .text import content_words
+from app.engine.text import content_words
+
+from .records import QuizQuestion
 
 _WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                      "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .onboarding_doc import Doc, Sent, looks_whole
+from .doc import Doc, Sent, looks_whole
 
 INF = (1 << 30, 0)
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z][^.!?;:]{2,80}$")
@@ -151,7 +151,7 @@ def page_groups(doc: Doc, per_group: int = 3000, max_groups: int = 8) -> list[Sp
         groups[-1][1] += n
     spans = [Span("", 1, "pages", g[0]) for g in groups]
     _close(doc, spans)
-    for i, s in enumerate(spans):
+    for s in spans:
         a, b = doc.labels[s.page_start], doc.labels[s.page_end]
         same_page = [t for t in spans if t.page_start == s.page_start == t.page_end == s.page_end]
         if a != b:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .records import Citation, Trace
+from app.engine.records import Citation, Trace
 
 SectionKind = Literal["front", "section", "references", "pages"]
 
@@ -71,7 +71,7 @@ class Tour:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict) -> "Tour":
+    def from_json(cls, d: dict) -> Tour:
         def cit(c: dict) -> Citation:
             c = dict(c)
             c["traces"] = [Trace(**t) for t in c.get("traces", [])]

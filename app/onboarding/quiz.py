@@ -11,11 +11,12 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from .onboarding_doc import Doc, Sent
-from .onboarding_glossary import Found
-from .onboarding_records import QuizQuestion
-from .records import Citation
-from .text import STOPWORDS, content_words
+from app.engine.records import Citation
+from app.engine.text import STOPWORDS, content_words
+
+from .doc import Doc, Sent
+from .glossary import Found
+from .records import QuizQuestion
 
 BLANK = "_____"
 _NUM = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w/-]|[.,]\d|\()")

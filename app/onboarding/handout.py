@@ -6,10 +6,11 @@ Corpus text is escaped (no links, HTML, emphasis or tables smuggled in by a docu
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .onboarding_records import QuizQuestion, Tour
-from .records import Citation
+from app.engine.records import Citation
+
+from .records import QuizQuestion, Tour
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
 
@@ -54,7 +55,7 @@ def _question_lines(i: int, q: QuizQuestion) -> list[str]:
 
 
 def handout_markdown(tour: Tour, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     doc = "paper" if tour.kind == "paper" else "document"
     out = [f"# Onboarding handout: {md(tour.title or tour.source_id)}", "",
            f"_A guided, cited path through the {doc} for new trainers · generated {now:%Y-%m-%d}_", "",

@@ -11,9 +11,10 @@ from dataclasses import replace
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from .generate import _as_data, finalize
-from .onboarding_records import Section
-from .records import Citation, Passage
+from app.engine.generate import _as_data, finalize
+from app.engine.records import Citation, Passage
+
+from .records import Section
 
 log = logging.getLogger(__name__)
 

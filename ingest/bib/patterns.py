@@ -1,6 +1,6 @@
 """Patterns for reference lists and in-text citations (authors, years, links) and name normalisation.
 
-Shared by ``ingest.bibliography`` (reference entries) and ``ingest.citations`` (in-text citations).
+Shared by ``ingest.bib.references`` (reference entries) and ``ingest.bib.citations`` (in-text citations).
 """
 from __future__ import annotations
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 import re
 
-from .onboarding_doc import Sent
-from .onboarding_glossary import Found, capitalised_inside
-from .onboarding_sections import Span
-from .records import Filters
-from .text import STOPWORDS
+from app.engine.records import Filters
+from app.engine.text import STOPWORDS
+
+from .doc import Sent
+from .glossary import Found, capitalised_inside
+from .sections import Span
 
 log = logging.getLogger(__name__)
 

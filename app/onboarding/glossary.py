@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .onboarding_doc import Doc, Sent
+from .doc import Doc, Sent
 
 _DEF = re.compile(r"^(?:(?:A|An|The)\s+)?(?P<term>[^.;:!?]{2,90}?)\s+"
                   r"(?P<verb>is defined as|are defined as|is understood as|refers to|refer to|means|denotes|is|are)\s+"

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.engine.quote import make_citation
+from app.engine.records import Citation, Passage
+from app.engine.text import Sentence, split_sentences
 from ingest.store import RegistryEntry
-
-from .quote import make_citation
-from .records import Citation, Passage
-from .text import Sentence, split_sentences
 
 _CLOSERS = ".!?\"”’)"
 
