@@ -69,7 +69,7 @@ class ParseWorker:
         self.settings = settings
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ParseWorker":
+    def __enter__(self) -> ParseWorker:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,10 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _write_json(path: str, obj) -> None:
+    Path(path).write_text(json.dumps(obj))
 
 
 def _save_npy(path: str, vecs: np.ndarray) -> None:
@@ -100,8 +105,8 @@ def build(store: Store, embeddings, db_dir: Path, persist: bool = True) -> dict[
                 else np.zeros((0, 384), dtype=np.float16))
         if persist:
             try:  # vectors first: a JSON file without its vectors is rebuilt, never trusted
-                _atomic_write(vec_f, lambda tmp: _save_npy(tmp, vecs))
-                _atomic_write(meta_f, lambda tmp: Path(tmp).write_text(json.dumps(sents)))
+                _atomic_write(vec_f, partial(_save_npy, vecs=vecs))
+                _atomic_write(meta_f, partial(_write_json, obj=sents))
             except OSError as exc:
                 log.warning("sentence index not saved (%s); kept in memory", exc)
         out[sid] = (sents, vecs)
@@ -120,7 +125,7 @@ class SentenceIndex:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
 
     @classmethod
-    def load_or_build(cls, store: Store, embeddings, db_dir: Path) -> "SentenceIndex":
+    def load_or_build(cls, store: Store, embeddings, db_dir: Path) -> SentenceIndex:
         parts = build(store, embeddings, db_dir)
         idx = cls()
         sids, pages, starts, ends, vecs = [], [], [], [], []

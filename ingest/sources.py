@@ -93,14 +93,16 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
             used.add(sid)
         ext = path.suffix.lower()
         if ext not in PARSERS and not path.is_symlink():
-            out.append(Candidate(path, None, sid=sid, error= UnsupportedType(path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
+            out.append(Candidate(path, None, sid=sid, error=UnsupportedType(
+                path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
             continue
         size = path.lstat().st_size
         if size == 0 and not path.is_symlink():
             out.append(Candidate(path, None, sid=sid, error=EmptyDocument(path, "empty file (0 bytes)")))
             continue
         if size > max_mb * 1024 * 1024:
-            out.append(Candidate(path, None, sid=sid, error=TooLarge(path, f"{size / 1e6:.1f} MB is over the {max_mb:g} MB cap (MANDATE_MAX_FILE_MB)")))
+            out.append(Candidate(path, None, sid=sid, error=TooLarge(
+                path, f"{size / 1e6:.1f} MB is over the {max_mb:g} MB cap (MANDATE_MAX_FILE_MB)")))
             continue
         sniffed = sniff_file(path)
         if not sniffed.ok:

@@ -42,7 +42,7 @@ class RegistryEntry:
     headings: list = field(default_factory=list)  # [{title, level, page_index, offset}] in document order
 
     @classmethod
-    def from_json(cls, s: str) -> "RegistryEntry":
+    def from_json(cls, s: str) -> RegistryEntry:
         return cls(**json.loads(s))
 
 

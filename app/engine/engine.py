@@ -13,17 +13,16 @@ from pathlib import Path
 from ingest.embedder import load_embeddings
 from ingest.errors import ConfigError, IndexMismatch
 from ingest.lexical import LexicalIndex
+from ingest.sentence_index import SentenceIndex
 from ingest.settings import Settings, get_settings
 from ingest.store import Store
 
 from .followup import accept_rewrite, heuristic_standalone, is_follow_up
 from .generate import build_messages, finalize, rewrite_messages
-from ingest.sentence_index import SentenceIndex
-
 from .quote import compose_ranked
 from .records import Answer, Filters, Passage, Turn
-from .retrieval import HybridRetriever
 from .reranker import load_reranker
+from .retrieval import HybridRetriever
 from .sentence_rank import SentenceRanker, focus_passage
 from .text import STOPWORDS
 from .verify import Verifier

@@ -119,9 +119,9 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
 
 
 # Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
-DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0, chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0,
-                       type_match=0.5, type_miss=-0.5, heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7,
-                       short=-0.7)
+DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0,
+                       chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5,
+                       heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7)
 
 
 class SentenceModel:
@@ -135,7 +135,7 @@ class SentenceModel:
         self.w = np.array([w[f] for f in FEATURES], dtype=np.float32)
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS_FILE) -> "SentenceModel":
+    def load(cls, path: Path = WEIGHTS_FILE) -> SentenceModel:
         try:
             data = json.loads(Path(path).read_text())
             return cls(data["weights"], data.get("info"))

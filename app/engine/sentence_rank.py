@@ -129,7 +129,7 @@ class SentenceRanker:
             return [], np.zeros((0, 0)), sims
         # chunk similarity for dense-only candidates: their chunk's vector, fetched in one call
         need = {}
-        for r, (ccos, crank) in rows.items():
+        for r, (_, crank) in rows.items():
             if crank == 0.0:
                 sp = self.span_of(r)
                 if sp is not None:

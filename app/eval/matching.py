@@ -45,7 +45,7 @@ class SourceResolver:
     unresolved: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_registry(cls, registry: dict) -> "SourceResolver":
+    def from_registry(cls, registry: dict) -> SourceResolver:
         r = cls()
         # ids first so that an id always wins over another source's file stem or title
         for sid in registry:

@@ -2,7 +2,8 @@
 
 Only PDF/HTML/TXT/MD, at most ``max_mb``; what the bytes are is decided by ``ingest.sniff`` (the
 same check the corpus folder gets: PDF magic, text decoding ratio, known binary formats); names
-are reduced to ``[A-Za-z0-9._-]`` and files are only ever written directly inside the corpus folder (never through a symlink, never over another document).
+are reduced to ``[A-Za-z0-9._-]`` and files are only ever written directly inside the corpus folder
+(never through a symlink, never over another document).
 """
 from __future__ import annotations
 
