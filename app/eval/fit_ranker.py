@@ -102,6 +102,14 @@ def collect(engine, items) -> list[dict]:
     return out
 
 
+def evaluate_plain(model: SentenceModel, data: list[dict]) -> dict:
+    """Sentence hit@1/3 only (the data may come from another index)."""
+    n = max(len(data), 1)
+    h1 = sum(bool(d["y"][np.argsort(-model.probability(d["X"].astype(np.float32)))[:1]].any()) for d in data)
+    h3 = sum(bool(d["y"][np.argsort(-model.probability(d["X"].astype(np.float32)))[:3]].any()) for d in data)
+    return {"questions": len(data), "sentence_hit@1": h1 / n, "sentence_hit@3": h3 / n}
+
+
 def evaluate(engine, model: SentenceModel, data: list[dict], k_passages: int = 5) -> dict:
     """Sentence hit@1/3 (the gold text in the best sentences) and passage hit@k over these questions."""
     hit1 = hit3 = phit = 0
@@ -127,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--cache", help="pickle of collected features (reused when present)")
     ap.add_argument("--every", type=int, default=1, help="use every N-th question (faster)")
+    ap.add_argument("--also", action="append", default=[], metavar="SET::DB",
+                    help="another set and its index, all for training, weighted --also-weight (e.g. paraphrased questions)")
+    ap.add_argument("--also-weight", type=float, default=5.0)
     args = ap.parse_args(argv)
     from ingest.settings import get_settings
 
@@ -152,23 +163,32 @@ def main(argv: list[str] | None = None) -> int:
     test = [d for d in data if split_of(d["item"]) == "test"]
     X = np.concatenate([d["X"] for d in train])
     y = np.concatenate([d["y"] for d in train])
+    extra = []
+    for spec in args.also:
+        set_path, db = spec.split("::", 1)
+        other = Engine(get_settings(db_dir=db))
+        its = [it for it in load_set(set_path) if it.answerable and (it.must_include_any or it.must_include)]
+        extra += collect(other, its)
+    train_all = train + [d for d in extra for _ in range(int(args.also_weight))]
     if args.objective == "pointwise":
         w = fit_logistic(X, y, l2=args.l2)
     else:
-        w = fit_listwise(train, l2=args.l2)
-        a, b = platt_bias(train, w)
+        w = fit_listwise(train_all, l2=args.l2)
+        a, b = platt_bias(train_all, w)
         w = w * a
         w[0] += b
     fitted = SentenceModel({f: round(float(v), 4) for f, v in zip(FEATURES, w)})
     before = SentenceModel.load()
     report = {"train": {"fitted": evaluate(engine, fitted, train), "current": evaluate(engine, before, train)},
               "test": {"fitted": evaluate(engine, fitted, test), "current": evaluate(engine, before, test)},
+              "also": {"fitted": evaluate_plain(fitted, extra), "current": evaluate_plain(before, extra)} if extra else None,
               "weights": fitted.weights, "candidates": int(len(y)), "positives": int(y.sum()),
               "questions_with_a_gold_candidate": {"train": sum(bool(d["y"].any()) for d in train) / max(len(train), 1),
                                                   "test": sum(bool(d["y"].any()) for d in test) / max(len(test), 1)}}
     print(json.dumps(report, indent=1))
     if args.save:
-        fitted.info = {"set": args.set, "train_questions": len(train), "test_questions": len(test),
+        fitted.info = {"set": args.set, "also": args.also, "also_weight": args.also_weight,
+                       "train_questions": len(train), "test_questions": len(test),
                        "test": report["test"]["fitted"], "l2": args.l2}
         fitted.save()
         print("saved app/engine/ranker_weights.json", file=sys.stderr)

@@ -92,8 +92,11 @@ def test_calibration_on_the_dev_run(dev_report, eval_engine):
     # the shipped defaults are the calibrated values: after a change to retrieval or scoring, rerun
     # `python -m app eval --set app/eval/sets/dev.jsonl --db <fixture index> --calibrate` and update
     # ingest/settings.py, the floors above and docs/evaluation.md together
-    assert r["at_current"]["f1"] == pytest.approx(r["f1"]), (r["threshold"], r["at_current"])
-    assert r["at_current"]["false_refusals"] <= r["false_refusals"]
+    # the refusal threshold is calibrated on held-out COVID-QA articles and this set together (ingest/settings.py):
+    # the highest value refusing no answerable question of either, so here: no false refusal, and most
+    # unanswerable questions refused
+    assert r["at_current"]["false_refusals"] == 0, r["at_current"]
+    assert r["at_current"]["f1"] >= 0.7, r["at_current"]
     assert v["at_current"]["f1"] == pytest.approx(v["f1"], abs=0.01), (v["threshold"], v["at_current"])
 
 
