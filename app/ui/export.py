@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .text import escape_md, kind_label, page_number, safe_url
+from .text import escape_md, kind_label, page_number, place_md, safe_url
 
 TITLE = "More than a mandate? — conversation with cited sources"
 
@@ -43,14 +43,14 @@ def _answer_lines(answer) -> list[str]:
     if answer.refused and answer.passages:
         out.append("**Closest passages:**")
         for p in answer.passages:
-            out.append(f"- {escape_md(p.title)} ({kind_label(p.kind)}), {(escape_md(p.where) if p.where.startswith(('§', '¶')) else 'p. ' + escape_md(p.page_label))}: "
+            out.append(f"- {escape_md(p.title)} ({kind_label(p.kind)}), {place_md(p.where, p.page_label)}: "
                        f"“{escape_md(_clip(p.text))}”")
         out.append("")
     if answer.citations:
         out.append(f"**Sources** ({answer.mode} mode):")
         out.append("")
         for c in answer.citations:
-            line = (f"{c.n}. {escape_md(c.title)} ({kind_label(c.kind)}), {(escape_md(c.locator) if c.locator.startswith(('§', '¶')) else 'p. ' + escape_md(c.page))}: "
+            line = (f"{c.n}. {escape_md(c.title)} ({kind_label(c.kind)}), {place_md(c.locator, c.page)}: "
                     f"“{escape_md(c.quote)}”")
             url = safe_url(c.url)
             if url:

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from .page_viewer import open_button
-from .text import escape_inline, escape_md, highlight_md, kind_label, page_number, quote_span, safe_url, term_spans
+from .text import escape_inline, escape_md, highlight_md, kind_label, page_number, place_md, quote_span, safe_url, term_spans
 
 _MARKER = re.compile(r"\[(\d+)\]")
 KIND_BADGE = {"paper": ":blue-badge[paper]", "cited": ":violet-badge[cited source]"}
@@ -96,7 +96,7 @@ def render_answer(answer, key: str, engine=None) -> None:
 def citation_card(c, key: str, engine=None) -> None:
     with st.container(border=True, key=f"card-{key}"):
         st.markdown(f"**\\[{c.n}\\] {escape_md(c.title) or escape_md(c.source_id)}** {kind_badge(c.kind)} "
-                    f":gray-badge[{(escape_md(c.locator) if c.locator.startswith(('§', '¶')) else 'p. ' + escape_md(c.page))}]")
+                    f":gray-badge[{place_md(c.locator, c.page)}]")
         context = c.passage_text or c.quote
         span = quote_span(context, c.quote)
         st.markdown(highlight_md(context, [span] if span else []))
@@ -128,7 +128,7 @@ def passage_card(p, key: str, query: str = "", engine=None, ask: bool = False) -
     clicked = False
     with st.container(border=True, key=f"passage-{key}"):
         st.markdown(f"**{escape_md(p.title) or escape_md(p.source_id)}** {kind_badge(p.kind)} "
-                    f":gray-badge[{(escape_md(p.where) if p.where.startswith(('§', '¶')) else 'p. ' + escape_md(p.page_label))}]"
+                    f":gray-badge[{place_md(p.where, p.page_label)}]"
                     + (f" · {escape_md(p.section)}" if p.section else ""))
         st.markdown(highlight_md(p.text, term_spans(p.text, query)))
         cols = st.columns([1, 3]) if ask else None

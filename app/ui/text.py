@@ -141,3 +141,8 @@ def short_error(exc: BaseException, limit: int = 240) -> str:
     """One line for the user: the exception's first line, clipped."""
     msg = (str(exc) or type(exc).__name__).strip().splitlines()[0]
     return msg if len(msg) <= limit else msg[: limit - 1] + "…"
+
+
+def place_md(locator: str, page: str) -> str:
+    """Where a quote is, Markdown-safe: the text locator ("§ 2 Methods, ¶ 4") as is, else "p. <label>"."""
+    return escape_md(locator) if locator.startswith(("§", "¶")) else "p. " + escape_md(page)
