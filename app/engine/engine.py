@@ -159,7 +159,10 @@ class Engine:
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=query, timings=timings)
         unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_specific_terms(text)))
-        if not passages or evidence < self.settings.refusal_threshold or unknown:
+        # weak evidence and none of the question's words anywhere near the best sentences: off topic
+        # (COVID-QA held-out set and dev set: refuses no answerable question of either)
+        unrelated = evidence < 0.2 and not self.ranker.shares_words(question, ranked)
+        if not passages or evidence < self.settings.refusal_threshold or unknown or unrelated:
             closest = passages[:3]
             text = REFUSAL
             if unknown:

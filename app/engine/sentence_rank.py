@@ -151,6 +151,19 @@ class SentenceRanker:
                           for r in order])
         return order, feats, sims
 
+    def shares_words(self, question: str, ranked: list[Ranked], top: int = 5) -> bool:
+        """Does any content word of the question occur in or next to one of the ``top`` best sentences?
+
+        Numbers do not count: a year shared with a reference list ("2010") says nothing about the topic."""
+        q = {w for w in content_words(question) if not w.isdigit()}
+        for rk in ranked[:top]:
+            r = rk.row
+            sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
+            lo, hi = self._pages.get((sid, pg), (r, r + 1))
+            if any(q & self.words[x] for x in range(max(lo, r - 1), min(hi, r + 2))):
+                return True
+        return False
+
     def _window_cos(self, rows: list[int], qv: np.ndarray) -> float:
         v = self.idx.vectors[rows].sum(axis=0)
         n = float(np.linalg.norm(v))
