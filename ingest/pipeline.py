@@ -168,7 +168,7 @@ class Ingestor:
         if (todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings)
                 or bm25_problem(self.store, self.store.all_chunk_meta()[0])):
             build_bm25(self.store, self.settings.db_dir)
-        build_sentences(self.store, self.embeddings, self.settings.db_dir)  # incremental: new versions only
+        build_sentences(self.store, self.embeddings, self.settings.db_dir, load=False)  # new versions only
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
             from .reflinks import load_or_build_bibliography
 

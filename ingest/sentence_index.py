@@ -68,12 +68,14 @@ def _split_source(store: Store, source_id: str, sha256: str) -> dict:
     return out
 
 
-def build(store: Store, embeddings, db_dir: Path, persist: bool = True) -> dict[str, tuple[dict, np.ndarray]]:
+def build(store: Store, embeddings, db_dir: Path, persist: bool = True,
+          load: bool = True) -> dict[str, tuple[dict, np.ndarray]]:
     """Bring the sentence files up to date with the registry; return {source_id: (sentences, vectors)}.
 
     Only versions without a file are split and embedded, so a rerun after an unchanged ingest costs
     nothing. With ``persist=False`` (or an index folder that cannot be written, e.g. read-only)
-    missing parts are computed in memory only.
+    missing parts are computed in memory only. With ``load=False`` (ingest: it only needs the files
+    to exist) files already there are not read and the result holds only what was built.
     """
     d = sentence_dir(db_dir, store.settings.collection)
     if persist:
@@ -91,6 +93,8 @@ def build(store: Store, embeddings, db_dir: Path, persist: bool = True) -> dict[
     out: dict[str, tuple[dict, np.ndarray]] = {}
     for key, sid in sorted(wanted.items()):
         meta_f, vec_f = d / f"{key}.json", d / f"{key}.npy"
+        if not load and persist and meta_f.is_file() and vec_f.is_file():
+            continue
         try:
             sents = json.loads(meta_f.read_text())
             vecs = np.load(vec_f)

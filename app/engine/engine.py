@@ -185,8 +185,7 @@ class Engine:
         else:
             mode_used, text, citations, checks = "quote", "", [], []
         if mode_used == "quote":
-            idx = self.sentences
-            text, citations, checks = compose_ranked(ranked, where, passages, idx.texts, idx.start, idx.end)
+            text, citations, checks = compose_ranked(ranked, where, passages, self.sentences)
             if mode == "quote":
                 yield text
         if self.tracer is not None:
@@ -220,7 +219,7 @@ class Engine:
         key = (passages[where[top.row]].source_id, passages[where[top.row]].page_index, int(idx.start[top.row]))
         if any((c.source_id, c.page_index, c.quote_start) == key for c in citations):
             return text, citations, checks
-        _, [cit], [check] = compose_ranked([top], where, passages, idx.texts, idx.start, idx.end)
+        _, [cit], [check] = compose_ranked([top], where, passages, idx)
         cit.n = len(citations) + 1
         check.citations = [cit.n]
         check.note = "key passage, verbatim"

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import content_words
-
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
@@ -90,14 +88,15 @@ class Candidate:
     chunk_cos: float
     chunk_rank: float  # 1 / (1 + rank of its best chunk in the hybrid chunk ranking), 0 if unranked
     text: str
-    context: str  # the sentence with its neighbours on the page
+    words: frozenset[str]  # its stemmed content words (precomputed by the sentence index's ranker)
+    context_words: frozenset[str]  # those of the sentence with its neighbours on the page
     section: str = ""
     title: bool = False  # the first sentence of a document (its title line)
 
 
 def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float]) -> np.ndarray:
     s = c.text
-    words = content_words(s)
+    words = c.words
     stripped = s.rstrip()
     lead = s.lstrip("\"'“‘([")
     typed = q_type is not None
@@ -105,7 +104,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
     return np.array([
         1.0, c.cos, c.cos_ctx, c.cos_win, c.cos_prev_win, c.chunk_cos, c.chunk_rank,
         idf_overlap(q_words, words, idf),
-        idf_overlap(q_words, content_words(c.context), idf),
+        idf_overlap(q_words, c.context_words, idf),
         float(bool(q_words) and q_words <= words),
         len(q_words & words) / len(q_words) if q_words else 0.0,
         float(matched), float(typed and not matched),

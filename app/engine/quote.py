@@ -29,12 +29,14 @@ def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
                     chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start, paragraph=para, locator=where)
 
 
-def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], texts: list[str], starts, ends,
+def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
                    max_sentences: int = 3, per_passage: int = 2, rel_floor: float = 0.5):
     """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
 
-    ``ranked`` holds (prob, row) best first; ``where`` maps a row to the passage holding it.
+    ``ranked`` holds (prob, row) best first, rows of ``sentences`` (the SentenceIndex); ``where`` maps a
+    row to the passage holding it.
     """
+    texts, starts, ends = sentences.texts, sentences.start, sentences.end
     if not ranked:
         return "", [], []
     best = ranked[0].prob

@@ -44,7 +44,7 @@ class SentenceRanker:
         self.store = store
         self.retriever = retriever
         self.model = model or SentenceModel.load()
-        self.words = [content_words(t) for t in sindex.texts]
+        self.words = [frozenset(content_words(t)) for t in sindex.texts]
         self.idf = make_idf(self.words)
         sids = sorted(set(sindex.source_ids))
         self._sid_no = {s: i for i, s in enumerate(sids)}
@@ -83,9 +83,14 @@ class SentenceRanker:
                 best, cover = sp, c
         return best
 
-    def _rows_in(self, sid: str, pg: int, start: int, end: int) -> range:
+    def _page_rows(self, r: int) -> tuple[int, int]:
+        """Rows lo..hi-1 of the sentence index that lie on the same page as row ``r``."""
+        return self._pages.get((self.idx.source_ids[r], int(self.idx.page_index[r])), (r, r + 1))
+
+    def _rows_in(self, sid: str, pg: int, start: int, end: int) -> list[int]:
+        """Rows of the sentences of page ``pg`` that overlap ``start``..``end``."""
         lo, hi = self._pages.get((sid, pg), (0, 0))
-        return range(lo, hi) if lo < hi else range(0)
+        return [r for r in range(lo, hi) if int(self.idx.end[r]) > start and int(self.idx.start[r]) < end]
 
     # -- ranking --------------------------------------------------------------------------
     def rank(self, query: str, qv: np.ndarray, filters: Filters | None = None, focus: str | None = None,
@@ -122,9 +127,7 @@ class SentenceRanker:
             chunk_feats[c.id] = cf
             m = c.meta
             for r in self._rows_in(m["source_id"], int(m["page_index"]), int(m["start"]), int(m["end"])):
-                if int(self.idx.end[r]) > int(m["start"]) and int(self.idx.start[r]) < int(m["end"]):
-                    old = rows.get(r, (0.0, 0.0))
-                    rows[r] = max(old, cf, key=lambda t: t[1])
+                rows[r] = max(rows.get(r, (0.0, 0.0)), cf, key=lambda t: t[1])
         if not rows:
             return [], np.zeros((0, 0)), sims
         # chunk similarity for dense-only candidates: their chunk's vector, fetched in one call
@@ -158,8 +161,7 @@ class SentenceRanker:
         q = {w for w in content_words(question) if not w.isdigit()}
         for rk in ranked[:top]:
             r = rk.row
-            sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
-            lo, hi = self._pages.get((sid, pg), (r, r + 1))
+            lo, hi = self._page_rows(r)
             if any(q & self.words[x] for x in range(max(lo, r - 1), min(hi, r + 2))):
                 return True
         return False
@@ -171,15 +173,15 @@ class SentenceRanker:
 
     def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray) -> Candidate:
         sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
-        lo, hi = self._pages.get((sid, pg), (r, r + 1))
+        lo, hi = self._page_rows(r)
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
-        ctx = " ".join(self.idx.texts[x] for x in sorted(nb + [r]))
         sp = self.span_of(r)
         first_of_doc = pg == 0 and r == lo and (r == 0 or self.idx.source_ids[r - 1] != sid)
         return Candidate(row=r, cos=float(sims[r]), cos_ctx=max((float(sims[x]) for x in nb), default=0.0),
                          cos_win=self._window_cos(sorted(nb + [r]), qv),
                          cos_prev_win=self._window_cos([x for x in (r - 1, r) if lo <= x < hi], qv),
-                         chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], context=ctx,
+                         chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], words=self.words[r],
+                         context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
                          section=sp.meta.get("section", "") if sp else "", title=first_of_doc)
 
     # -- passages -------------------------------------------------------------------------
@@ -230,8 +232,8 @@ class SentenceRanker:
         s0, e0 = int(self.idx.start[r]), int(self.idx.end[r])
         start, end = min(sp.start, s0), max(sp.end, e0)
         if self.context_sentences:
-            lo, hi = self._pages.get((sid, pg), (r, r + 1))
-            inside = [x for x in range(lo, hi) if self.idx.start[x] < end and self.idx.end[x] > start]
+            lo, hi = self._page_rows(r)
+            inside = self._rows_in(sid, pg, start, end)
             if inside:
                 a = max(lo, inside[0] - self.context_sentences)
                 b = min(hi - 1, inside[-1] + self.context_sentences)

@@ -18,14 +18,13 @@ import sys
 import numpy as np
 
 from ..engine.features import FEATURES, SentenceModel
+from ..engine.sentence_rank import Ranked
 from .dataset import load_set
-from .matching import contains
+from .matching import holds_gold
 
 
 def _gold(item, text: str) -> bool:
-    if item.must_include and not all(contains(text, p) for p in item.must_include):
-        return False
-    return any(contains(text, p) for p in item.must_include_any) if item.must_include_any else bool(item.must_include)
+    return holds_gold(text, item.must_include, item.must_include_any)
 
 
 def split_of(item) -> str:
@@ -105,8 +104,9 @@ def collect(engine, items) -> list[dict]:
 def evaluate_plain(model: SentenceModel, data: list[dict]) -> dict:
     """Sentence hit@1/3 only (the data may come from another index)."""
     n = max(len(data), 1)
-    h1 = sum(bool(d["y"][np.argsort(-model.probability(d["X"].astype(np.float32)))[:1]].any()) for d in data)
-    h3 = sum(bool(d["y"][np.argsort(-model.probability(d["X"].astype(np.float32)))[:3]].any()) for d in data)
+    tops = [(d["y"], np.argsort(-model.probability(d["X"].astype(np.float32)))) for d in data]
+    h1 = sum(bool(y[top[:1]].any()) for y, top in tops)
+    h3 = sum(bool(y[top[:3]].any()) for y, top in tops)
     return {"questions": len(data), "sentence_hit@1": h1 / n, "sentence_hit@3": h3 / n}
 
 
@@ -118,7 +118,7 @@ def evaluate(engine, model: SentenceModel, data: list[dict], k_passages: int = 5
         top = np.argsort(-probs)
         hit1 += bool(d["y"][top[:1]].any())
         hit3 += bool(d["y"][top[:3]].any())
-        ranked = [type("R", (), {"prob": float(probs[i]), "row": d["rows"][i], "cos": 0.0})() for i in top[:60]]
+        ranked = [Ranked(float(probs[i]), d["rows"][i], 0.0) for i in top[:60]]
         passages, _ = engine.ranker.passages(ranked, k_passages)
         phit += any(_gold(d["item"], p.text) for p in passages)
     n = max(len(data), 1)

@@ -27,8 +27,13 @@ def contains(haystack: str, phrase: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(p) + r"(?![a-z0-9])", h) is not None
 
 
-def contains_any(haystacks: list[str], phrases: list[str]) -> bool:
-    return any(contains(h, p) for h in haystacks for p in phrases)
+def holds_gold(text: str, must_include: list[str], must_include_any: list[str]) -> bool:
+    """``text`` holds every ``must_include`` phrase and one of the ``must_include_any`` ones (if any given)."""
+    if not (must_include or must_include_any):
+        return False
+    if not all(contains(text, p) for p in must_include):
+        return False
+    return not must_include_any or any(contains(text, p) for p in must_include_any)
 
 
 def _keys(name: str) -> set[str]:

@@ -10,7 +10,7 @@ from ..engine import Engine, Passage
 from ..engine.text import split_answer, split_sentences, strip_markers
 from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
-from .matching import SourceResolver, contains, entry_hit, page_entries
+from .matching import SourceResolver, contains, entry_hit, holds_gold, page_entries
 from .metrics import KS, PASSAGE_KS, aggregate, recall_at, reciprocal_rank
 
 RANK_DEPTH = max(KS)
@@ -97,14 +97,8 @@ def passage_hits(item: EvalItem, passages: list[Passage]) -> dict:
     """passage_hit@k: the gold answer text is inside the first k passages handed to the answer step."""
     if not item.answerable or not (item.must_include or item.must_include_any):
         return {}
-    first = None
-    for i, p in enumerate(passages[:RANK_DEPTH]):
-        ok = all(contains(p.text, ph) for ph in item.must_include) if item.must_include else True
-        if item.must_include_any:
-            ok = ok and any(contains(p.text, ph) for ph in item.must_include_any)
-        if ok:
-            first = i + 1
-            break
+    first = next((i + 1 for i, p in enumerate(passages[:RANK_DEPTH])
+                  if holds_gold(p.text, item.must_include, item.must_include_any)), None)
     return {f"passage_hit@{k}": float(first is not None and first <= k) for k in PASSAGE_KS}
 
 
