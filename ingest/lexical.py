@@ -124,8 +124,8 @@ class LexicalIndex:
         low = re.sub(r"[^a-z0-9]", "", word.lower())
         if len(low) < 6 or low.isdigit():
             return False
-        stem = tokenize([word]).vocab
-        probe = next(iter(stem), low)
+        terms = [t for t in tokenize([word]).vocab if not t.isdigit()]
+        probe = max(terms, key=len, default=low)  # the word's stem, never a number part ("19" of "COVID-19")
         near = [v for v in vocab if v[:2] == probe[:2] and abs(len(v) - len(probe)) <= 2]
         return bool(difflib.get_close_matches(probe, near, n=1, cutoff=0.85))
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.embedder import load_embeddings
+from ingest.embedder import load_embeddings, tokenizer_of
 from ingest.errors import ConfigError, IndexMismatch
 from ingest.lexical import LexicalIndex
 from ingest.sentence_index import SentenceIndex
@@ -120,17 +120,28 @@ class Engine:
         return query
 
     def unknown_specific_terms(self, query: str) -> list[str]:
-        """Names, acronyms and numbers of the question that occur nowhere in the corpus.
+        """Names, acronyms, numbers and technical terms of the question that occur nowhere in the corpus.
 
-        A question about "Norwegian police" or "resolution 2242" is not answered by passages about
-        police in general, however similar they look to the embedding model.
+        A question about "Norwegian police", "resolution 2242" or "hepcidin" is not answered by
+        passages about police, resolutions or iron in general, however similar they look to the
+        embedding model. A lower-case word counts as a technical term when the embedding model's own
+        vocabulary splits it into four or more word pieces (hepcidin, rupintrivir): everyday words a
+        paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
         """
         specific = []
         for sentence in re.split(r"(?<=[.?!])\s+", query):
             words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", sentence)
             specific += [w for i, w in enumerate(words) if w.lower() not in STOPWORDS
-                         and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w))]
+                         and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w) or self._technical(w))]
         return self.lexical.unknown_terms(list(dict.fromkeys(specific))) if specific else []
+
+    def _technical(self, word: str) -> bool:
+        if len(word) < 6 or not word.isalpha():
+            return False
+        try:
+            return len(tokenizer_of(self.embeddings).tokenize(word.lower())) >= 4
+        except Exception:  # noqa: BLE001 - an embedder without a word-piece tokenizer: no technical terms
+            return False
 
     # -- answering ------------------------------------------------------------------------
     def answer(self, question: str, history: list[Turn] | None = None, mode: str | None = None,
@@ -208,22 +219,24 @@ class Engine:
                 for i, p in enumerate(passages[:n])]
 
     def _with_key_quote(self, text, citations, checks, ranked, where, passages):
-        """A generated answer ends with the best-ranked sentence, verbatim, unless it already quotes it.
+        """A generated answer ends with quote mode's sentences, verbatim, except those it already cites.
 
         The model paraphrases; a trainer checking a claim wants the source's own words next to it,
-        and the key sentence is what quote mode would have answered (so generate never knows less)."""
-        top = next((rk for rk in ranked if rk.row in where), None)
-        if top is None:
+        and these are exactly what quote mode would have answered (so generate never knows less)."""
+        _, quoted, quoted_checks = compose_ranked(ranked, where, passages, self.sentences)
+        have = {(c.source_id, c.page_index, c.quote_start) for c in citations}
+        extra = [(c, k) for c, k in zip(quoted, quoted_checks) if (c.source_id, c.page_index, c.quote_start) not in have]
+        if not extra:
             return text, citations, checks
-        idx = self.sentences
-        key = (passages[where[top.row]].source_id, passages[where[top.row]].page_index, int(idx.start[top.row]))
-        if any((c.source_id, c.page_index, c.quote_start) == key for c in citations):
-            return text, citations, checks
-        _, [cit], [check] = compose_ranked([top], where, passages, idx)
-        cit.n = len(citations) + 1
-        check.citations = [cit.n]
-        check.note = "key passage, verbatim"
-        return (f"{text} Key passage: “{cit.quote}” [{cit.n}]", citations + [cit], checks + [check])
+        parts = []
+        for cit, check in extra:
+            cit.n = len(citations) + 1
+            check.citations = [cit.n]
+            check.note = "key passage, verbatim"
+            citations, checks = citations + [cit], checks + [check]
+            parts.append(f"“{cit.quote}” [{cit.n}]")
+        label = "Key passage" if len(parts) == 1 else "Key passages"
+        return f"{text} {label}: {' '.join(parts)}", citations, checks
 
     def _generate(self, question: str, focused: list[Passage], timings: dict, t0: float):
         raw, notice = "", ""

@@ -20,7 +20,7 @@ import numpy as np
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
-            "lex_plain", "type_match", "type_miss", "heading", "reference", "question", "fragment", "short", "title")
+            "lex_plain", "type_match", "type_miss", "defines", "heading", "reference", "question", "fragment", "short", "title")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
@@ -35,9 +35,15 @@ _TYPE_CUES = [
                           r" were)?( the| a)?( \w+)? (number|percentage|proportion|share|rate|ratio|fraction|amount|dose|"
                           r"size|level|range|duration|length|period|count|incidence|prevalence|mortality|age)\b"
                           r"|\bwhat per ?cent\b", re.I)),
+    ("reason", re.compile(r"^\s*why\b|\bwhat (is|are|was|were) the (main )?(reasons?|causes?|purpose)\b|\bfor what reason\b", re.I)),
     ("name", re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (organi[sz]ation|institution|country|countries|agency|"
                         r"author|authors|person|people|company|city|region)\b", re.I)),
 ]
+_REASON = re.compile(r"\b(because|due to|since|owing to|as a result|caused by|leads? to|led to|results? in|resulted in|thus|"
+                     r"therefore|hence|in order to|so that|reasons?|causes?|attributed to|purpose)\b", re.I)
+# "What is X?" / "What are X?": a sentence saying "X is ..." / "X (Y) are ..." / "X refers to ..." defines it
+_DEFINE_Q = re.compile(r"^\s*(what|who)\s+(is|are|was|were)\s+(an?\s+|the\s+)?(?P<subj>[^?.,;]{2,60}?)\s*\??\s*$", re.I)
+_COPULA = r"(\s*\([^)]{1,40}\))?,?\s+(is|are|was|were|refers? to|means|denotes|describes|represents|can be defined as|is defined as)\b"
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
 
 
@@ -48,7 +54,23 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def definition_pattern(question: str) -> re.Pattern | None:
+    """For "What is X?", a pattern finding "X is/are/refers to ..." (X's last word, or its acronym)."""
+    m = _DEFINE_Q.match(question)
+    if not m:
+        return None
+    words = m.group("subj").split()
+    if not words or len(words) > 6:
+        return None
+    heads = {re.escape(words[-1].strip("'\"“”"))}
+    if len(words) > 1:
+        heads.add("".join(w[0] for w in words if w[:1].isalpha()))  # acronym, "gender-responsive policing" -> GRP
+    return re.compile(r"\b(" + "|".join(h for h in heads if len(h) > 1) + r")(e?s)?" + _COPULA, re.I)
+
+
 def has_type(kind: str, sentence: str) -> bool:
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
     if kind == "date":
         return bool(_DATE.search(sentence))
     if kind == "number":
@@ -94,7 +116,8 @@ class Candidate:
     title: bool = False  # the first sentence of a document (its title line)
 
 
-def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float]) -> np.ndarray:
+def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float],
+                   defines: re.Pattern | None = None) -> np.ndarray:
     s = c.text
     words = c.words
     stripped = s.rstrip()
@@ -108,6 +131,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
         float(bool(q_words) and q_words <= words),
         len(q_words & words) / len(q_words) if q_words else 0.0,
         float(matched), float(typed and not matched),
+        float(defines is not None and defines.search(s) is not None),
         float(stripped[-1:] not in ".!?\"”)]" and len(s.split()) <= 10),
         float(bool(_REFERENCE_SECTIONS.match(c.section or ""))),
         float(stripped.endswith("?")),
@@ -119,7 +143,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
 
 # Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
 DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0,
-                       chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5,
+                       chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7)
 
 

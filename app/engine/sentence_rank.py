@@ -13,7 +13,7 @@ import numpy as np
 
 from ingest.sentence_index import SentenceIndex
 
-from .features import Candidate, SentenceModel, answer_type, feature_vector, make_idf
+from .features import Candidate, SentenceModel, answer_type, definition_pattern, feature_vector, make_idf
 from .records import Filters, Passage
 from .text import content_words
 
@@ -148,9 +148,10 @@ class SentenceRanker:
                     rows[r] = (c, 0.0)
         q_words = content_words(focus or query)
         q_type = answer_type(focus or query)
+        defines = definition_pattern(focus or query)
         order = sorted(rows)
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), q_words, q_type, self.idf)
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), q_words, q_type, self.idf, defines)
                           for r in order])
         return order, feats, sims
 

@@ -118,3 +118,11 @@ def test_near_domain_question_about_unknown_names_is_refused(engine):
     assert b.refused and "2242" in b.text
     # names that the corpus does contain are fine
     assert not engine.answer("What did Holvikivi observe about jokes in training sessions?", mode="quote").refused
+
+
+def test_unknown_technical_term_is_refused_but_everyday_paraphrase_is_not(engine):
+    """A rare technical word the corpus never uses refuses; an everyday word it never uses does not."""
+    a = engine.answer("Does hepcidin change how trainees respond to gender modules?", mode="quote")
+    assert a.refused and "'hepcidin'" in a.text
+    assert engine.unknown_specific_terms("What proportion of the national syllabi had a separate lesson on gender?") == []
+    assert not engine.answer("What proportion of the national syllabi had a separate lesson on gender?", mode="quote").refused
