@@ -35,13 +35,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 # Anything not listed propagates with its traceback (exit 1).
 EXIT_CODES: list[tuple[str, int, str]] = [
     ("ingest.errors.ConfigError", 2, "usage or configuration problem"),
-    ("app.engine.engine.EngineNotReady", 2, "the index is missing or not built yet"),
+    ("app.engine.index.EngineNotReady", 2, "the index is missing or not built yet"),
     ("app.eval.dataset.DatasetError", 2, "the evaluation set is invalid"),
     ("app.engine.viewer.DocumentUnavailable", 2, "the document is not available"),
     ("ingest.errors.IngestError", 1, "a source could not be ingested"),
     ("ingest.http_download.FetchError", 1, "a download failed"),
-    ("app.engine.llm.LLMUnavailable", 3, "the language model is unavailable"),
-    ("app.engine.local_model.LocalModelUnavailable", 3, "the local language model is unavailable"),
+    ("app.engine.llm.chat.LLMUnavailable", 3, "the language model is unavailable"),
+    ("app.engine.llm.local_model.LocalModelUnavailable", 3, "the local language model is unavailable"),
     ("builtins.KeyboardInterrupt", 130, "interrupted"),
 ]
 

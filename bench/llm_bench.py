@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from langchain_core.messages import HumanMessage, SystemMessage  # noqa: E402
 
-from app.engine import local_model  # noqa: E402
-from app.engine.llm import make_chat_model  # noqa: E402
+from app.engine.llm import (
+    local_model,  # noqa: E402
+    make_chat_model,  # noqa: E402
+)
 from ingest.settings import Settings  # noqa: E402
 
 SYSTEM = (

@@ -126,6 +126,10 @@ class LexicalIndex:
             return False
         terms = [t for t in tokenize([word]).vocab if not t.isdigit()]
         probe = max(terms, key=len, default=low)  # the word's stem, never a number part ("19" of "COVID-19")
+        if len(probe) >= 7:  # same word family: "phagocytic" (phagocyt) for "phagocytosis" (phagocytosi)
+            head = probe[: max(6, len(probe) - 2)]
+            if any(v.startswith(head) for v in vocab):
+                return True
         near = [v for v in vocab if v[:2] == probe[:2] and abs(len(v) - len(probe)) <= 2]
         return bool(difflib.get_close_matches(probe, near, n=1, cutoff=0.85))
 

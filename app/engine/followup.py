@@ -1,10 +1,14 @@
 """Follow-up questions -> standalone retrieval queries (heuristic; the LLM may refine it)."""
 from __future__ import annotations
 
+import logging
 import re
 
+from .generate import rewrite_messages
 from .records import Turn
 from .text import content_words
+
+log = logging.getLogger(__name__)
 
 _PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|there|such)\b", re.I)
 _OPENERS = re.compile(r"^\s*(and|but|also|what about|how about|what else|why|how so|tell me more|more on|and what|so)\b", re.I)
@@ -41,3 +45,20 @@ def accept_rewrite(candidate: str, question: str, heuristic: str = "") -> bool:
     if not (5 <= len(c) <= 3 * len(heuristic or question) + 200) or "\n" in c or not content_words(c):
         return False
     return content_words(question) <= content_words(c)
+
+
+class QueryRewriter:
+    """Follow-up -> standalone query: the heuristic always, the LLM's rewrite only when it is accepted."""
+
+    @staticmethod
+    def standalone(question: str, history: list[Turn] | None, llm=None) -> str:
+        """``llm``: None for the heuristic only, else () -> chat model (built lazily, may fail)."""
+        query = heuristic_standalone(question, history)
+        if llm is not None and history and is_follow_up(question):
+            try:
+                out = llm().invoke(rewrite_messages(question, history)).content.strip()
+                if accept_rewrite(out, question, heuristic=query):
+                    return out
+            except Exception as exc:  # noqa: BLE001 - the heuristic query is a complete fallback
+                log.warning("follow-up rewrite failed, using the heuristic query: %s: %s", type(exc).__name__, exc)
+        return query

@@ -12,8 +12,6 @@ from ingest.store import Store
 
 from .records import Filters, Passage
 
-RRF_K = 60
-
 
 @dataclass
 class _Cand:
@@ -27,7 +25,9 @@ class _Cand:
 
 
 class HybridRetriever:
-    def __init__(self, store: Store, embeddings, lexical: LexicalIndex, pool: int = 30, mmr_lambda: float = 0.75):
+    def __init__(self, store: Store, embeddings, lexical: LexicalIndex, pool: int = 30, mmr_lambda: float = 0.75,
+                 rrf_k: int = 60):
+        self.rrf_k = rrf_k  # reciprocal-rank fusion: score = sum of 1 / (rrf_k + rank)
         self.store = store
         self.embeddings = embeddings
         self.lexical = lexical
@@ -51,10 +51,9 @@ class HybridRetriever:
         got = self.store.chunks.query(query_embeddings=[qv.tolist()], n_results=min(self.pool, n), where=filters.where(),
                                       include=["documents", "metadatas", "embeddings", "distances"])
         cands: dict[str, _Cand] = {}
-        for rank, (cid, doc, meta, emb) in enumerate(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["embeddings"][0])):
-            c = _Cand(cid, doc, meta, np.asarray(emb, dtype=np.float32))
-            c.fused += 1.0 / (RRF_K + rank + 1)
-            cands[cid] = c
+        for cid, doc, meta, emb in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["embeddings"][0]):
+            cands[cid] = _Cand(cid, doc, meta, np.asarray(emb, dtype=np.float32))
+        dense_order = list(cands)
         lex_hits = self.lexical.search(query, k=self.pool * 2) if self.lexical else []
         missing = [cid for cid, _ in lex_hits if cid not in cands]
         if missing:
@@ -62,68 +61,76 @@ class HybridRetriever:
             for cid, doc, meta, emb in zip(extra["ids"], extra["documents"], extra["metadatas"], extra["embeddings"]):
                 if filters.accepts(meta):
                     cands[cid] = _Cand(cid, doc, meta, np.asarray(emb, dtype=np.float32))
-        rank = 0
-        for cid, score in lex_hits:
-            c = cands.get(cid)
-            if c is None:
-                continue
-            c.fused += 1.0 / (RRF_K + rank + 1)
-            c.lex = score
-            rank += 1
-            if rank >= self.pool:
-                break
-        for c in cands.values():
+        lex_order = [cid for cid, _ in lex_hits if cid in cands][: self.pool]
+        fused = rrf([dense_order, lex_order], self.rrf_k)
+        lex_score, lexed = dict(lex_hits), set(lex_order)
+        for cid, c in cands.items():
+            c.fused = fused.get(cid, 0.0)
+            c.lex = lex_score.get(cid, 0.0) if cid in lexed else 0.0
             c.sim = float(np.dot(c.emb, qv))
         return sorted(cands.values(), key=lambda c: -c.fused)
-
-    def _merge(self, cands: list[_Cand]) -> list[tuple[Passage, np.ndarray]]:
-        """Merge overlapping/adjacent chunks of the same page into one passage (best member's vector)."""
-        groups: dict[tuple, list[_Cand]] = {}
-        for c in cands:
-            groups.setdefault((c.meta["source_id"], c.meta["source_hash"], c.meta["page_index"]), []).append(c)
-        out = []
-        for (sid, sha, page), members in groups.items():
-            members.sort(key=lambda c: c.meta["start"])
-            runs: list[list[_Cand]] = [[members[0]]]
-            for c in members[1:]:
-                if c.meta["start"] <= max(m.meta["end"] for m in runs[-1]) + 1:
-                    runs[-1].append(c)
-                else:
-                    runs.append([c])
-            for run in runs:
-                best = max(run, key=lambda c: c.fused)
-                start, end = run[0].meta["start"], max(m.meta["end"] for m in run)
-                text = best.text
-                if len(run) > 1:
-                    page_text = self.page_text(sid, sha, page)
-                    text = page_text[start:end] if page_text else " ".join(m.text for m in run)
-                m = best.meta
-                out.append((Passage(
-                    chunk_id=best.id, source_id=sid, source_hash=sha, title=m.get("title", ""), kind=m.get("kind", ""),
-                    page_index=page, page_label=str(m.get("page_label", page + 1)), section=m.get("section", ""),
-                    start=start, end=end, text=text, url=m.get("url", ""),
-                    score=max(c.fused for c in run), similarity=max(c.sim for c in run),
-                    lexical=max(c.lex for c in run)), best.emb))
-        return out
-
-    def _mmr(self, items: list[tuple[Passage, np.ndarray]], k: int) -> list[Passage]:
-        if not items:
-            return []
-        top = max(p.score for p, _ in items) or 1.0
-        chosen: list[tuple[Passage, np.ndarray]] = []
-        rest = sorted(items, key=lambda it: -it[0].score)
-        while rest and len(chosen) < k:
-            def value(it):
-                rel = it[0].score / top
-                red = max((float(np.dot(it[1], e)) for _, e in chosen), default=0.0)
-                return self.mmr_lambda * rel - (1 - self.mmr_lambda) * red
-            best = max(rest, key=value)
-            chosen.append(best)
-            rest.remove(best)
-        return [p for p, _ in chosen]
 
     def search(self, query: str, k: int = 6, filters: Filters | None = None, qv: np.ndarray | None = None) -> list[Passage]:
         filters = filters or Filters()
         qv = self.embed_query(query) if qv is None else qv
         cands = self.candidates(query, qv, filters)
-        return self._mmr(self._merge(cands[: self.pool]), k)
+        return mmr(merge_adjacent(cands[: self.pool], self.page_text), k, self.mmr_lambda)
+
+
+def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal-rank fusion: each id scores the sum over rankings of 1 / (k + its 1-based rank)."""
+    out: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking):
+            out[cid] = out.get(cid, 0.0) + 1.0 / (k + rank + 1)
+    return out
+
+
+def merge_adjacent(cands: list[_Cand], page_text) -> list[tuple[Passage, np.ndarray]]:
+    """Merge overlapping/adjacent chunks of the same page into one passage (best member's vector).
+
+    ``page_text(source_id, source_hash, page_index)`` gives the page a merged run is cut from."""
+    groups: dict[tuple, list[_Cand]] = {}
+    for c in cands:
+        groups.setdefault((c.meta["source_id"], c.meta["source_hash"], c.meta["page_index"]), []).append(c)
+    out = []
+    for (sid, sha, page), members in groups.items():
+        members.sort(key=lambda c: c.meta["start"])
+        runs: list[list[_Cand]] = [[members[0]]]
+        for c in members[1:]:
+            if c.meta["start"] <= max(m.meta["end"] for m in runs[-1]) + 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        for run in runs:
+            best = max(run, key=lambda c: c.fused)
+            start, end = run[0].meta["start"], max(m.meta["end"] for m in run)
+            text = best.text
+            if len(run) > 1:
+                whole = page_text(sid, sha, page)
+                text = whole[start:end] if whole else " ".join(m.text for m in run)
+            m = best.meta
+            out.append((Passage(
+                chunk_id=best.id, source_id=sid, source_hash=sha, title=m.get("title", ""), kind=m.get("kind", ""),
+                page_index=page, page_label=str(m.get("page_label", page + 1)), section=m.get("section", ""),
+                start=start, end=end, text=text, url=m.get("url", ""),
+                score=max(c.fused for c in run), similarity=max(c.sim for c in run),
+                lexical=max(c.lex for c in run)), best.emb))
+    return out
+
+
+def mmr(items: list[tuple[Passage, np.ndarray]], k: int, lam: float = 0.75) -> list[Passage]:
+    """Maximal marginal relevance: relevance (score / best score) against similarity to those already chosen."""
+    if not items:
+        return []
+    top = max(p.score for p, _ in items) or 1.0
+    chosen: list[tuple[Passage, np.ndarray]] = []
+    rest = sorted(items, key=lambda it: -it[0].score)
+    while rest and len(chosen) < k:
+        def value(it):
+            red = max((float(np.dot(it[1], e)) for _, e in chosen), default=0.0)
+            return lam * it[0].score / top - (1 - lam) * red
+        best = max(rest, key=value)
+        chosen.append(best)
+        rest.remove(best)
+    return [p for p, _ in chosen]

@@ -17,9 +17,6 @@ from .features import Candidate, SentenceModel, answer_type, definition_pattern,
 from .records import Filters, Passage
 from .text import content_words
 
-DENSE_POOL = 80  # nearest sentences taken from the whole index
-CHUNK_POOL = 20  # best hybrid chunks whose sentences are all considered
-
 
 @dataclass
 class Ranked:
@@ -38,7 +35,9 @@ class _Span:
 
 class SentenceRanker:
     def __init__(self, sindex: SentenceIndex, store, retriever, model: SentenceModel | None = None,
-                 context_sentences: int = 0):
+                 context_sentences: int = 0, dense_pool: int = 80, chunk_pool: int = 20):
+        self.dense_pool = dense_pool  # nearest sentences taken from the whole index
+        self.chunk_pool = chunk_pool  # best hybrid chunks whose sentences are all considered
         self.context_sentences = context_sentences  # sentences of the page added before/after each chunk
         self.idx = sindex
         self.store = store
@@ -115,12 +114,12 @@ class SentenceRanker:
             sims = 0.5 * sims + 0.5 * (self.idx.vectors @ focus_vec)
         allowed = self._allowed(filters)
         masked = sims if allowed is None else np.where(allowed, sims, -np.inf)
-        n = min(DENSE_POOL, int(np.isfinite(masked).sum()))
+        n = min(self.dense_pool, int(np.isfinite(masked).sum()))
         rows: dict[int, tuple[float, float]] = {}  # row -> (chunk_cos, chunk_rank)
         if n:
             for r in np.argpartition(-masked, n - 1)[:n].tolist():
                 rows[int(r)] = (0.0, 0.0)
-        chunks = self.retriever.candidates(query, qv, filters)[:CHUNK_POOL]
+        chunks = self.retriever.candidates(query, qv, filters)[:self.chunk_pool]
         chunk_feats: dict[str, tuple[float, float]] = {}
         for rank, c in enumerate(chunks):
             cf = (c.sim, 1.0 / (1 + rank))

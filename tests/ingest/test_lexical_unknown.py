@@ -16,7 +16,8 @@ def lexical(tmp_path_factory):
     (root / "corpus").mkdir()
     (root / "corpus" / "report.txt").write_text(
         "As of 26 January 2020, the outbreak had resulted in 2066 confirmed cases in Wuhan, said the commission. "
-        "On Feb. 10, 2020 about 2,000 people were tested. By 19 March the count had doubled.\n")
+        "On Feb. 10, 2020 about 2,000 people were tested. By 19 March the count had doubled. "
+        "Phagocytosis was measured in every sample.\n")
     s = Settings(corpus_dir=root / "corpus", db_dir=root / "db")
     assert not run_ingest(s, progress=False).failed
     return LexicalIndex.load_or_build(Store(s, create=False), s.db_dir)
@@ -39,3 +40,8 @@ def test_spelling_variants_of_known_words_are_not_unknown(lexical):
 def test_a_number_part_does_not_make_an_unknown_name_look_known(lexical):
     # "19" is in the corpus; "covid" is not: COVID-19 stays unknown (the probe is the word, not its number)
     assert lexical.unknown_terms(["COVID-19", "Ebola-2014"]) == ["COVID-19", "Ebola-2014"]
+
+
+def test_a_word_of_the_same_family_is_known_but_a_new_technical_term_is_not(lexical):
+    assert lexical.unknown_terms(["phagocytic"]) == []  # the corpus says "phagocytosis"
+    assert lexical.unknown_terms(["hepcidin"]) == ["hepcidin"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.engine import Engine
-from app.engine.local_model import installed_models
+from app.engine.llm.local_model import installed_models
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,8 @@ import uuid
 import httpx
 import pytest
 
-from app.engine import local_model
-from app.engine.llm import LLMUnavailable, check_llm, describe_llm, make_chat_model, stream_text
-from app.engine.local_model import BuiltinModel, LocalModelUnavailable, ensure_gguf, installed_models
+from app.engine.llm import LLMUnavailable, check_llm, describe_llm, local_model, make_chat_model, stream_text
+from app.engine.llm.local_model import BuiltinModel, LocalModelUnavailable, ensure_gguf, installed_models
 from ingest.settings import Settings
 
 PARTS = [os.urandom(3000), os.urandom(3000), os.urandom(1234)]

@@ -23,13 +23,14 @@ def tiny_cross_encoder(tmp_path_factory):
 
 def test_reranker_reorders_but_never_changes_refusal(engine, tiny_cross_encoder):
     import copy
+    import dataclasses
 
     from app.engine.reranker import Reranker
 
     q = "How many national curricula had a dedicated gender session?"
     plain = engine.answer(q)
     twin = copy.copy(engine)
-    twin.reranker = Reranker(str(tiny_cross_encoder))
+    twin.index = dataclasses.replace(engine.index, reranker=Reranker(str(tiny_cross_encoder)))
     calls = []
     original = twin.reranker.rerank
     twin.reranker.rerank = lambda *a: calls.append(a) or original(*a)

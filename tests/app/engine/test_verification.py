@@ -65,8 +65,8 @@ def test_engine_generate_with_scripted_model_streams_and_verifies(engine):
 def test_generate_answer_carries_every_quote_mode_sentence(engine):
     """Generate never knows less than quote mode: quote mode's sentences follow, verbatim and cited."""
     quoted = engine.answer(Q, mode="quote")
-    fake = engine_with_llm(engine, FakeListChatModel(responses=["Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]."]))
-    a = fake.answer(Q, mode="generate")
+    said = "Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]."
+    a = engine_with_llm(engine, FakeListChatModel(responses=[said])).answer(Q, mode="generate")
     assert a.mode == "generate" and quoted.citations
     keys = {(c.source_id, c.page_index, c.quote_start) for c in a.citations}
     for c in quoted.citations:

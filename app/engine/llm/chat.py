@@ -17,7 +17,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
-from app.engine.local_model import LocalModelUnavailable, get_local_server
+from .local_model import LocalModelUnavailable, get_local_server
 
 # Connect fails fast so a dead endpoint falls back quickly; read is the gap between bytes, and
 # the first byte only comes after prompt evaluation (~20-40 s for a 6-passage prompt on the

@@ -1,0 +1,82 @@
+"""The index as the engine reads it: store, BM25, sentence index, retriever, verifier, ranker.
+
+Opened once per engine. Opening checks the index and loads what answering needs; it never
+re-embeds documents. Heavy first-inference costs are paid in ``warm_up`` (the app calls it while
+showing a spinner; a one-shot CLI question skips it).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.embedder import load_embeddings
+from ingest.errors import ConfigError, IndexMismatch
+from ingest.lexical import LexicalIndex
+from ingest.sentence_index import SentenceIndex
+from ingest.settings import Settings
+from ingest.store import Store
+
+from .reranker import load_reranker
+from .retrieval import HybridRetriever
+from .sentence_rank import SentenceRanker
+from .verify import Verifier
+
+log = logging.getLogger(__name__)
+
+
+class EngineNotReady(Exception):
+    """No usable index yet; the message says what to do."""
+
+
+@dataclass
+class ReadIndex:
+    settings: Settings
+    store: Store
+    embeddings: object
+    lexical: LexicalIndex
+    sentences: SentenceIndex
+    retriever: HybridRetriever
+    verifier: Verifier
+    ranker: SentenceRanker
+    reranker: object | None = None
+
+    @classmethod
+    def open(cls, s: Settings) -> ReadIndex:
+        try:
+            store = Store(s, create=False)
+        except IndexMismatch:
+            raise
+        except ConfigError as exc:
+            raise EngineNotReady(f"No index yet at {s.chroma_mode()}. Put documents in {s.corpus_dir} (or upload them on the "
+                                 f"Library page) and run `python -m ingest`. ({exc})") from exc
+        if store.chunks.count() == 0:
+            raise EngineNotReady(f"The index at {s.chroma_mode()} is empty. Put documents in {s.corpus_dir} (or upload "
+                                 f"them on the Library page) and run `python -m ingest`.")
+        embeddings = load_embeddings(s.embedding_model, s.embed_batch_size)
+        lexical = LexicalIndex.load_or_build(store, s.db_dir)
+        retriever = HybridRetriever(store, embeddings, lexical, pool=s.retrieval.pool,
+                                    mmr_lambda=s.retrieval.mmr_lambda, rrf_k=s.retrieval.rrf_k)
+        sentences = SentenceIndex.load_or_build(store, embeddings, s.db_dir)
+        ranker = SentenceRanker(sentences, store, retriever, context_sentences=s.retrieval.context_sentences,
+                                dense_pool=s.retrieval.dense_pool, chunk_pool=s.retrieval.chunk_pool)
+        return cls(settings=s, store=store, embeddings=embeddings, lexical=lexical, sentences=sentences,
+                   retriever=retriever, verifier=Verifier(embeddings, s.verify_threshold), ranker=ranker,
+                   reranker=load_reranker(s.reranker))
+
+    def warm_up(self) -> None:
+        """Pay torch's first-inference cost now, not in the user's first answer."""
+        self.retriever.embed_query("warm-up query about gender training")
+        self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
+                                         "sentence so that batching code paths are exercised too."])
+
+    def registry(self) -> dict:
+        return self.store.registry()
+
+    def page_text(self, source_id: str, page_index: int) -> str | None:
+        e = self.registry().get(source_id)
+        return self.retriever.page_text(source_id, e.sha256, page_index) if e else None
+
+    def source_path(self, source_id: str) -> Path | None:
+        e = self.registry().get(source_id)
+        return Path(e.path) if e and Path(e.path).is_file() else None

@@ -1,0 +1,71 @@
+"""When to refuse: one calibrated evidence score plus two rules a threshold cannot express.
+
+* evidence (the sentence model's probability that the best sentence answers) below
+  ``Settings.refusal_threshold``;
+* a name, acronym, long number or technical term of the question that occurs nowhere in the corpus
+  ("Norwegian police", "resolution 2242", "hepcidin");
+* weak evidence and none of the question's words near the best sentences (off topic).
+
+Refusal is decided here from retrieval scores, never by a language model.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.embedder import tokenizer_of
+
+from .text import STOPWORDS
+
+REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
+           "The closest passages are shown below in case they help.")
+
+OFF_TOPIC_EVIDENCE = 0.2  # below this, an answer must share a question word with its best sentences
+
+
+@dataclass
+class Refusal:
+    text: str
+    unknown: list[str] = field(default_factory=list)
+
+
+class RefusalPolicy:
+    def __init__(self, index, threshold: float):
+        self.index = index
+        self.threshold = threshold
+
+    def decide(self, question: str, query: str, ranked, passages, evidence: float) -> Refusal | None:
+        unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_terms(text)))
+        if unknown:
+            return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
+                           f"so I won't answer this question. The closest passages are shown below in case they help.",
+                           unknown)
+        # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
+        off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)
+        if not passages or evidence < self.threshold or off_topic:
+            return Refusal(REFUSAL)
+        return None
+
+    def unknown_terms(self, query: str) -> list[str]:
+        """Names, acronyms, numbers and technical terms of the question that occur nowhere in the corpus.
+
+        A question about "Norwegian police", "resolution 2242" or "hepcidin" is not answered by
+        passages about police, resolutions or iron in general, however similar they look to the
+        embedding model. A lower-case word counts as a technical term when the embedding model's own
+        vocabulary splits it into four or more word pieces (hepcidin, rupintrivir): everyday words a
+        paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
+        """
+        specific = []
+        for sentence in re.split(r"(?<=[.?!])\s+", query):
+            words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", sentence)
+            specific += [w for i, w in enumerate(words) if w.lower() not in STOPWORDS
+                         and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w) or self._technical(w))]
+        return self.index.lexical.unknown_terms(list(dict.fromkeys(specific))) if specific else []
+
+    def _technical(self, word: str) -> bool:
+        if len(word) < 6 or not word.isalpha():
+            return False
+        try:
+            return len(tokenizer_of(self.index.embeddings).tokenize(word.lower())) >= 4
+        except Exception:  # noqa: BLE001 - an embedder without a word-piece tokenizer: no technical terms
+            return False

@@ -1,0 +1,33 @@
+"""The refusal policy's rules on their own, with a stub index (the real index is tested in test_engine)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from app.engine.refusal import REFUSAL, RefusalPolicy
+
+
+def _policy(known: set[str], shares: bool = True, threshold: float = 0.05) -> RefusalPolicy:
+    lexical = SimpleNamespace(unknown_terms=lambda words: [w for w in words if w.lower() not in known])
+    ranker = SimpleNamespace(shares_words=lambda question, ranked: shares)
+    return RefusalPolicy(SimpleNamespace(lexical=lexical, ranker=ranker, embeddings=None), threshold)
+
+
+def test_answers_with_evidence_and_known_names():
+    assert _policy({"holvikivi"}).decide("What did Holvikivi observe?", "What did Holvikivi observe?", ["r"], ["p"], 0.3) is None
+
+
+def test_unknown_name_or_long_number_refuses_and_is_named():
+    r = _policy(set()).decide("What did resolution 2242 add in Norway?", "q", ["r"], ["p"], 0.9)
+    assert r is not None and r.unknown == ["2242", "Norway"] and "'Norway'" in r.text
+
+
+def test_weak_evidence_refuses():
+    assert _policy(set()).decide("what is training", "what is training", ["r"], ["p"], 0.01).text == REFUSAL
+    assert _policy(set()).decide("what is training", "what is training", [], [], 0.9).text == REFUSAL  # no passages
+
+
+def test_off_topic_needs_weak_evidence_and_no_shared_word():
+    off = _policy(set(), shares=False)
+    assert off.decide("who won the cup", "who won the cup", ["r"], ["p"], 0.1) is not None
+    assert off.decide("who won the cup", "who won the cup", ["r"], ["p"], 0.5) is None  # strong evidence wins
+    assert _policy(set(), shares=True).decide("who won the cup", "who won the cup", ["r"], ["p"], 0.1) is None
