@@ -62,6 +62,18 @@ class Passage:
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_metadata(cls, chunk_id: str, m: dict, text: str, **over) -> Passage:
+        """The one mapping from a stored chunk's metadata (``ingest.records.Chunk.metadata``) to a Passage;
+        ``over`` replaces fields (a widened span, scores)."""
+        fields = dict(chunk_id=chunk_id, source_id=str(m.get("source_id", "")), source_hash=str(m.get("source_hash", "")),
+                      title=str(m.get("title", "")), kind=str(m.get("kind", "")), page_index=int(m.get("page_index", 0)),
+                      page_label=str(m.get("page_label", int(m.get("page_index", 0)) + 1)), section=str(m.get("section", "")),
+                      start=int(m.get("start", 0)), end=int(m.get("end", len(text))), text=text, url=str(m.get("url", "")),
+                      paragraph=int(m.get("paragraph", 0) or 0))
+        fields.update(over)
+        return cls(**fields)
+
 
 @dataclass
 class Trace:

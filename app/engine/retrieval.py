@@ -109,13 +109,9 @@ def merge_adjacent(cands: list[_Cand], page_text) -> list[tuple[Passage, np.ndar
             if len(run) > 1:
                 whole = page_text(sid, sha, page)
                 text = whole[start:end] if whole else " ".join(m.text for m in run)
-            m = best.meta
-            out.append((Passage(
-                chunk_id=best.id, source_id=sid, source_hash=sha, title=m.get("title", ""), kind=m.get("kind", ""),
-                page_index=page, page_label=str(m.get("page_label", page + 1)), section=m.get("section", ""),
-                start=start, end=end, text=text, url=m.get("url", ""),
-                score=max(c.fused for c in run), similarity=max(c.sim for c in run),
-                lexical=max(c.lex for c in run)), best.emb))
+            out.append((Passage.from_metadata(best.id, best.meta, text, start=start, end=end, score=max(c.fused for c in run),
+                                              similarity=max(c.sim for c in run), lexical=max(c.lex for c in run),
+                                              paragraph=int(run[0].meta.get("paragraph", 0) or 0)), best.emb))
     return out
 
 

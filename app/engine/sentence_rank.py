@@ -245,10 +245,9 @@ class SentenceRanker:
         para = int(m.get("paragraph", 0) or 0)
         if para and start < sp.start:
             para -= page.count("\n\n", start, sp.start)
-        return Passage(chunk_id=sp.chunk_id, source_id=sid, source_hash=e.sha256, title=m.get("title", e.title),
-                       kind=m.get("kind", e.kind), page_index=pg, page_label=str(m.get("page_label", pg + 1)),
-                       section=m.get("section", ""), start=start, end=end, text=page[start:end], url=m.get("url", ""),
-                       score=rk.prob, similarity=rk.cos, lexical=0.0, paragraph=para)
+        return Passage.from_metadata(sp.chunk_id, {**m, "source_hash": e.sha256, "title": m.get("title", e.title),
+                                                   "kind": m.get("kind", e.kind)}, page[start:end], start=start, end=end,
+                                     score=rk.prob, similarity=rk.cos, paragraph=para)
 
 
 def focus_passage(p: Passage, start: int, end: int, max_chars: int = 320) -> Passage:

@@ -26,12 +26,7 @@ class BaselineResult:
 
 def doc_to_passage(doc, distance: float) -> Passage:
     m = doc.metadata or {}
-    return Passage(chunk_id=str(getattr(doc, "id", "") or ""), source_id=str(m.get("source_id", "")),
-                   source_hash=str(m.get("source_hash", "")), title=str(m.get("title", "")), kind=str(m.get("kind", "")),
-                   page_index=int(m.get("page_index", 0)), page_label=str(m.get("page_label", "")),
-                   section=str(m.get("section", "")), start=int(m.get("start", 0)),
-                   end=int(m.get("end", len(doc.page_content))), text=doc.page_content, url=str(m.get("url", "")),
-                   similarity=1.0 - float(distance))
+    return Passage.from_metadata(str(getattr(doc, "id", "") or ""), m, doc.page_content, similarity=1.0 - float(distance))
 
 
 class NaiveBaseline:

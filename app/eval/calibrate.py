@@ -116,10 +116,7 @@ def _chunk_passages(store) -> tuple[list[Passage], np.ndarray]:
     got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
     ps = []
     for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"]):
-        ps.append(Passage(chunk_id=cid, source_id=m["source_id"], source_hash=m.get("source_hash", ""),
-                          title=m.get("title", ""), kind=m.get("kind", ""), page_index=int(m.get("page_index", 0)),
-                          page_label=str(m.get("page_label", "")), section=m.get("section", ""),
-                          start=int(m.get("start", 0)), end=int(m.get("end", 0)), text=doc, url=m.get("url", "")))
+        ps.append(Passage.from_metadata(cid, m, doc))
     return ps, np.asarray(got["embeddings"], dtype=np.float32)
 
 
