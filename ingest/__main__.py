@@ -111,7 +111,7 @@ def _dispatch(argv: list[str]) -> int:
 
             return build_main(argv[1:])
         if argv and argv[0] == "refs":
-            from .refs_cli import main as refs_main
+            from .bib.cli import main as refs_main
 
             return refs_main(argv[1:])
         return cmd_ingest(argv)

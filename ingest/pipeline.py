@@ -170,7 +170,7 @@ class Ingestor:
             build_bm25(self.store, self.settings.db_dir)
         build_sentences(self.store, self.embeddings, self.settings.db_dir, load=False)  # new versions only
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
-            from .reflinks import load_or_build_bibliography
+            from .bib.links import load_or_build_bibliography
 
             load_or_build_bibliography(self.store, self.settings)
         except Exception as exc:  # noqa: BLE001

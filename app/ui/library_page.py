@@ -194,7 +194,7 @@ def _work(s, engine, guard, result: dict) -> None:
 def _coverage(engine) -> None:
     """How many of the works the paper cites are in the library, and which are missing (with links)."""
     try:
-        from ingest.reflinks import coverage
+        from ingest.bib.links import coverage
 
         cov = coverage(engine.store, engine.settings)
     except Exception as exc:  # derived data: the library stays usable without it
