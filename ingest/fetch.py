@@ -33,9 +33,11 @@ from .errors import ConfigError
 from .fetch_links import action, is_article, resolvable_url
 from .fetch_lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock  # noqa: F401 (re-exported)
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
+from .parsers.registry import EXTENSIONS
 from .settings import Settings, get_settings
 
-_WANT = {".pdf": "pdf", ".html": "html", ".htm": "html", "": "any"}
+_SAVES = ("pdf", "html")  # the kinds a download is saved as (a PDF, or an HTML article)
+_WANT = {**{ext: kind for ext, kind in EXTENSIONS.items() if kind in _SAVES}, "": "any"}  # name -> what to fetch
 _MIME = {"pdf": "application/pdf", "html": "text/html"}
 
 

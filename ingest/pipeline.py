@@ -22,8 +22,7 @@ from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
 from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
-from .parse import parse_source  # noqa: F401 - re-exported: the in-process parser dispatch
-from .parse_worker import ParseWorker
+from .parsers.worker import ParseWorker
 from .records import ParsedDocument, Source, page_id
 from .sentence_index import build as build_sentences
 from .settings import Settings

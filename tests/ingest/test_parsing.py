@@ -8,7 +8,7 @@ import pytest
 from ingest.chunking import chunk_pages, make_splitter
 from ingest.embedder import load_embeddings, tokenizer_of
 from ingest.errors import IngestError
-from ingest.parse_pdf import parse_pdf
+from ingest.parsers.pdf import parse_pdf
 from ingest.pipeline import run_ingest
 from ingest.records import Source
 from ingest.sources import sha256_file

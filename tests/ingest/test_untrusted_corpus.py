@@ -60,7 +60,7 @@ def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(make_setting
 
 
 def test_sniffing_is_one_function_for_discovery_upload_and_fetch():
-    from ingest.sniff import sniff_data
+    from ingest.parsers.sniff import sniff_data
 
     assert sniff_data(b"%PDF-1.7\n...", ".txt").kind == "pdf"
     assert sniff_data(b"<html><body>x</body></html>", "").kind == "html"

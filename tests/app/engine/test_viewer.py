@@ -84,7 +84,7 @@ def test_text_source_shows_the_section_with_the_paragraph(library):
     settings, store, ids = library
     viewer = SourceViewer(settings, store)
     quote = "Refresher modules help trainers sustain learning outcomes after deployment."
-    # a text without pages is stored as section/paragraph pages (ingest.text_pages): find the quote's
+    # a text without pages is stored as section/paragraph pages (ingest.parsers.pages): find the quote's
     i = next(i for i in range(5) if quote in (viewer.page_text(ids["note.txt"], i) or ""))
     page = viewer.page_text(ids["note.txt"], i)
     view = viewer.open_page(ids["note.txt"], i, quote, page.index(quote))
