@@ -103,7 +103,7 @@ def _dispatch(argv: list[str]) -> int:
         if argv and argv[0] == "check":
             return cmd_check(argv[1:])
         if argv and argv[0] == "fetch":
-            from .fetch import main as fetch_main
+            from .fetch.run import main as fetch_main
 
             return fetch_main(argv[1:])
         if argv and argv[0] == "build":

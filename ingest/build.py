@@ -19,8 +19,9 @@ from .adopt import adopt_dropped_files
 from .bib.cli import missing_entries
 from .bib.links import coverage_of, load_or_build_bibliography, norm_doi, norm_url
 from .errors import ConfigError
-from .fetch import Result, fetch_entry, load_lock
-from .fetch_links import action
+from .fetch.links import action
+from .fetch.lock import load_lock
+from .fetch.run import Result, fetch_entry
 from .manifest import append_entries, load_manifest
 from .pipeline import IngestReport, run_ingest
 from .settings import Settings

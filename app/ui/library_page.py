@@ -217,7 +217,7 @@ def _coverage(engine) -> None:
 def _missing_rows(missing: list[dict], s) -> list[dict]:
     """Missing references with what to do about each: the last build's reason, else what is known."""
     from ingest.build import load_last_build
-    from ingest.fetch_links import action
+    from ingest.fetch.links import action
 
     last = (load_last_build(s) or {}).get("references", {}).get("missing", [])
     reasons = {r.get("key"): r.get("reason", "") for r in last if isinstance(r, dict)}

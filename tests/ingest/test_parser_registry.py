@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.ui.uploads import UPLOAD_TYPES, check_upload
-from ingest import fetch
 from ingest.errors import UnsupportedType
+from ingest.fetch import run as fetch
 from ingest.parsers.parse import PARSERS, parse_source
 from ingest.parsers.registry import ACCEPTED, EXTENSIONS, KINDS, kind_for
 from ingest.records import Source
