@@ -42,6 +42,7 @@ EXIT_CODES: list[tuple[str, int, str]] = [
     ("ingest.fetch.download.FetchError", 1, "a download failed"),
     ("app.engine.llm.LLMUnavailable", 3, "the language model is unavailable"),
     ("app.engine.local_model.LocalModelUnavailable", 3, "the local language model is unavailable"),
+    ("ingest.errors.MandateError", 1, "any other error the project reports"),
     ("builtins.KeyboardInterrupt", 130, "interrupted"),
 ]
 

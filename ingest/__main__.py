@@ -36,7 +36,8 @@ def cmd_ingest(argv: list[str]) -> int:
     from .pipeline import run_ingest
 
     settings = _settings(args)
-    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild, lock_wait=args.wait)
+    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild, lock_wait=args.wait,
+                        log=lambda msg: print(msg, file=sys.stderr))
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

@@ -7,6 +7,7 @@ version registered (new rows are orphans, collected by the next run) or the new 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -28,6 +29,8 @@ from .sentence_index import build as build_sentences
 from .settings import Settings
 from .sources import Candidate, discover
 from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Ingestor:
         self.settings = settings
         self.on_progress = on_progress  # callable(stage, done, total), e.g. for the app's progress bar
         self.progress = progress
-        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        self.log = log or _log.info  # the CLI passes a printer; library callers get logging
         self.store = Store(settings)
         self.embeddings = load_embeddings(settings.embedding_model, settings.embed_batch_size)
         self.splitter = make_splitter(tokenizer_of(self.embeddings), settings.chunk_tokens, settings.chunk_overlap_tokens)
@@ -206,7 +209,7 @@ def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False,
     Holds the index's write lock for the whole run (``lock_wait`` seconds to get it, default
     ``write_lock_wait_s``); the manifest is checked before anything is written or dropped.
     """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or _log.info
 
     def waiting(msg: str) -> None:
         log(msg)

@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
 from app.engine.local_model import LocalModelUnavailable, get_local_server
+from ingest.errors import MandateError
 
 # Connect fails fast so a dead endpoint falls back quickly; read is the gap between bytes, and
 # the first byte only comes after prompt evaluation (~20-40 s for a 6-passage prompt on the
@@ -25,7 +26,7 @@ from app.engine.local_model import LocalModelUnavailable, get_local_server
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 
 
-class LLMUnavailable(RuntimeError):
+class LLMUnavailable(MandateError, RuntimeError):
     """The LLM cannot be used right now (unreachable, misconfigured, not installed, failed)."""
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -57,7 +58,8 @@ def test_idempotent_update_delete(make_settings):
     assert _snapshot(clean) == snap3
 
 
-def test_bad_files_named_and_rest_ingested(make_settings, capsys):
+def test_bad_files_named_and_rest_ingested(make_settings, caplog):
+    caplog.set_level(logging.INFO, logger="ingest")  # library code logs; the CLI prints
     s = make_settings(max_file_mb=0.05)
     write_pdf(s.corpus_dir / "good.pdf", synthetic_pages(4, 1))
     (s.corpus_dir / "empty.pdf").write_bytes(b"")
@@ -71,7 +73,7 @@ def test_bad_files_named_and_rest_ingested(make_settings, capsys):
     assert by_name["fake.pdf"].error_kind == "broken"
     assert by_name["slides.pptx"].error_kind == "unsupported" and ".pptx" in by_name["slides.pptx"].error
     assert by_name["huge.txt"].error_kind == "too_large" and "MB" in by_name["huge.txt"].error
-    err = capsys.readouterr().err
+    err = caplog.text
     for name in ("empty.pdf", "fake.pdf", "slides.pptx", "huge.txt"):
         assert name in err  # one clear line naming the file
     assert check_index(Store(s)) == []
