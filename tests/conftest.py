@@ -66,6 +66,14 @@ def fixture_index(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def paper_index(fixture_index) -> tuple[Path, Path]:
+    """(corpus_dir, db_dir) of the session's ``fixture_index``, for tests that open it by folder (AppTest).
+    Read-only: a test that writes to an index builds its own."""
+    settings = fixture_index[0]
+    return Path(settings.corpus_dir), Path(settings.db_dir)
+
+
+@pytest.fixture(scope="session")
 def engine(fixture_index):
     from app.engine import Engine
 
