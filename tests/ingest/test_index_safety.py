@@ -109,7 +109,7 @@ def _settings(corpus: Path, db: Path):
 
 
 # -- repairs that do not trust the registry -----------------------------------------------------
-def test_rerun_repairs_sources_the_store_disagrees_with(make_settings):
+def test_rerun_repairs_sources_the_store_disagrees_with(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 3))
     (s.corpus_dir / "b.txt").write_text(QUESTION_TEXT)

@@ -1,4 +1,5 @@
-"""Ingest runs on real pypdf, the real embedding model and embedded Chroma."""
+"""Ingest runs on real pypdf and embedded Chroma; the mechanics tests (statuses, counts, repairs) embed with the
+deterministic fake embedder (tests/fixtures/fake_embedder.py), test_bad_files_named_and_rest_ingested with the real model."""
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ def _statuses(report):
     return {s.path.rsplit("/", 1)[-1]: s.status for s in report.sources}
 
 
-def test_idempotent_update_delete(make_settings):
+def test_idempotent_update_delete(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(1, 3), title="Doc A")
     write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(2, 2), title="Doc B")
@@ -79,7 +80,7 @@ def test_bad_files_named_and_rest_ingested(make_settings, caplog):
     assert check_index(Store(s)) == []
 
 
-def test_changed_to_broken_keeps_stored_version(make_settings):
+def test_changed_to_broken_keeps_stored_version(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(5, 2))
     run_ingest(s, progress=False)
@@ -91,7 +92,7 @@ def test_changed_to_broken_keeps_stored_version(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_settings_mismatch_is_a_clear_error(make_settings):
+def test_settings_mismatch_is_a_clear_error(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(6, 1))
     run_ingest(s, progress=False)
@@ -103,7 +104,7 @@ def test_settings_mismatch_is_a_clear_error(make_settings):
     assert rebuilt.chunks_total > 0
 
 
-def test_cli_json_and_exit_codes(make_settings, capsys, monkeypatch):
+def test_cli_json_and_exit_codes(fake_embeddings, make_settings, capsys, monkeypatch):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(7, 2))
     (s.corpus_dir / "bad.pdf").write_text("nope")
@@ -123,7 +124,7 @@ def test_cli_json_and_exit_codes(make_settings, capsys, monkeypatch):
     assert cli(["check", "--db", str(s.db_dir.parent / "nothing")]) == 2
 
 
-def test_check_detects_orphans(make_settings):
+def test_check_detects_orphans(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(8, 1))
     run_ingest(s, progress=False)
@@ -135,7 +136,7 @@ def test_check_detects_orphans(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_same_file_under_two_names(make_settings):
+def test_same_file_under_two_names(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(9, 2))
     shutil.copy(s.corpus_dir / "a.pdf", s.corpus_dir / "copy.pdf")
@@ -144,7 +145,7 @@ def test_same_file_under_two_names(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_progress_callback_reports_parsing_and_embedding(make_settings):
+def test_progress_callback_reports_parsing_and_embedding(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 3))
     write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(12, 2))
