@@ -36,14 +36,13 @@ def make_settings(tmp_path):
 
 
 @pytest.fixture
-def fake_embeddings(monkeypatch):
+def fake_embeddings():
     """Ingest with the deterministic fake embedder (tests/fixtures/fake_embedder.py) instead of the real model.
     Only for tests of ingest mechanics (statuses, counts, repairs); never where retrieval is asserted."""
-    from tests.fixtures.fake_embedder import FakeEmbeddings
+    from tests.fixtures.fake_embedder import fake_embedder_installed
 
-    fake = FakeEmbeddings()
-    monkeypatch.setattr("ingest.pipeline.load_embeddings", lambda *a, **k: fake)
-    return fake
+    with fake_embedder_installed() as fake:
+        yield fake
 
 
 INJECTION_TEXT = (

@@ -151,7 +151,7 @@ def test_answer_cites_or_traces_into_the_doi_fetched_report(built):
     assert JOKES in quotes
 
 
-def test_an_upload_is_matched_to_its_reference_by_content(tmp_path):
+def test_an_upload_is_matched_to_its_reference_by_content(fake_embeddings, tmp_path):
     """The app's ingest (after an upload) matches a file to the paper's reference by what it says."""
     from ingest.build import ingest_and_match
     from tests.fixtures.web_site import paper_pdf

@@ -95,7 +95,7 @@ def test_chunks_fit_the_window_and_point_into_pages(paper, tmp_path):
     assert holder.section in {h for h, p in truth.headings}
 
 
-def test_generated_bad_files(tmp_path, make_settings, caplog):
+def test_generated_bad_files(fake_embeddings, tmp_path, make_settings, caplog):
     caplog.set_level(logging.INFO, logger="ingest")  # library code logs; the CLI prints
     s = make_settings(corpus_dir=tmp_path / "bad")
     expected = make_bad_files(s.corpus_dir)
