@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ingest": ("ingest", "ingest.pipeline", "ingest the corpus folder into the index (incremental)"),
     "build": ("ingest", "ingest.build", "the paper and every work it cites that can be fetched, in one command"),
     "check": ("ingest", "ingest.check", "verify the index is consistent"),
-    "fetch": ("ingest", "ingest.fetch", "download manifest sources missing from the corpus (http/https only)"),
+    "fetch": ("ingest", "ingest.fetch.run", "download manifest sources missing from the corpus (http/https only)"),
     "refs": ("ingest", "ingest.bib.cli", "list the paper's references and their links"),
     "ask": ("app", "app.engine", "answer a question with cited passages"),
     "search": ("app", "app.engine", "search the indexed passages"),
@@ -39,9 +39,10 @@ EXIT_CODES: list[tuple[str, int, str]] = [
     ("app.eval.dataset.DatasetError", 2, "the evaluation set is invalid"),
     ("app.engine.viewer.DocumentUnavailable", 2, "the document is not available"),
     ("ingest.errors.IngestError", 1, "a source could not be ingested"),
-    ("ingest.http_download.FetchError", 1, "a download failed"),
+    ("ingest.fetch.download.FetchError", 1, "a download failed"),
     ("app.engine.llm.chat.LLMUnavailable", 3, "the language model is unavailable"),
     ("app.engine.llm.local_model.LocalModelUnavailable", 3, "the local language model is unavailable"),
+    ("ingest.errors.MandateError", 1, "any other error the project reports"),
     ("builtins.KeyboardInterrupt", 130, "interrupted"),
 ]
 

@@ -7,7 +7,7 @@ surgery) and a flat page of paragraphs, at doubling sizes up to --max-html-mb. P
 whose content stream grows up to --max-pdf-mb (reportlab, uncompressed), parsed by pypdf. Each row
 prints seconds and seconds per MB; "x smallest" is seconds-per-MB relative to the smallest size of
 the same series (about 1.0 everywhere = linear; a quadratic parser doubles it at each step).
-The last column parses through the per-file budget worker (ingest.parse_worker), as ingest does.
+The last column parses through the per-file budget worker (ingest.parsers.worker), as ingest does.
 --baseline also times the old BeautifulSoup ``insert_before/insert_after`` extraction on small
 nested pages, in the same run, for comparison.
 """
@@ -67,7 +67,7 @@ def timed(fn, *args) -> float:
 
 
 def series(name, make, kind, sizes, workdir, settings, worker) -> list[dict]:
-    from ingest.parse import parse_source
+    from ingest.parsers.parse import parse_source
     from ingest.records import Source
 
     rows = []
@@ -93,7 +93,7 @@ def main() -> None:
     ap.add_argument("--baseline", action="store_true", help="also time the old BeautifulSoup extraction (slow)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    from ingest.parse_worker import ParseWorker
+    from ingest.parsers.worker import ParseWorker
     from ingest.settings import Settings
 
     settings = Settings(parse_timeout_s=600, max_text_chars=0)

@@ -36,7 +36,8 @@ def cmd_ingest(argv: list[str]) -> int:
     from .pipeline import run_ingest
 
     settings = _settings(args)
-    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild, lock_wait=args.wait)
+    report = run_ingest(settings, progress=not (args.no_progress or args.json), rebuild=args.rebuild, lock_wait=args.wait,
+                        log=lambda msg: print(msg, file=sys.stderr))
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -103,7 +104,7 @@ def _dispatch(argv: list[str]) -> int:
         if argv and argv[0] == "check":
             return cmd_check(argv[1:])
         if argv and argv[0] == "fetch":
-            from .fetch import main as fetch_main
+            from .fetch.run import main as fetch_main
 
             return fetch_main(argv[1:])
         if argv and argv[0] == "build":
@@ -111,7 +112,7 @@ def _dispatch(argv: list[str]) -> int:
 
             return build_main(argv[1:])
         if argv and argv[0] == "refs":
-            from .refs_cli import main as refs_main
+            from .bib.cli import main as refs_main
 
             return refs_main(argv[1:])
         return cmd_ingest(argv)

@@ -9,6 +9,7 @@ skips unchanged files, so a rerun downloads and re-embeds nothing that is alread
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -19,12 +20,15 @@ from .adopt import adopt_dropped_files
 from .bib.cli import missing_entries
 from .bib.links import coverage_of, load_or_build_bibliography, norm_doi, norm_url
 from .errors import ConfigError
-from .fetch import Result, fetch_entry, load_lock
-from .fetch_links import action
+from .fetch.links import action
+from .fetch.lock import load_lock
+from .fetch.run import Result, fetch_entry
 from .manifest import append_entries, load_manifest
 from .pipeline import IngestReport, run_ingest
 from .settings import Settings
 from .store import Store
+
+_log = logging.getLogger(__name__)
 
 PHASES = 6
 
@@ -35,7 +39,7 @@ class Builder:
         self.corpus = Path(settings.corpus_dir).expanduser().resolve()
         self.until = time.monotonic() + budget_s if budget_s else None
         self.progress = progress
-        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.log = log or _log.info  # the CLI (main) passes a printer; library callers get logging
         self.fetched: dict[str, Result] = {}  # manifest id -> this run's fetch result
         self.reports: list[IngestReport] = []
 
@@ -57,7 +61,7 @@ class Builder:
         return n
 
     def ingest(self) -> None:
-        self.reports.append(run_ingest(self.s, progress=self.progress))
+        self.reports.append(run_ingest(self.s, progress=self.progress, log=self.log))
 
     def run(self) -> dict:
         if not self.corpus.is_dir():
@@ -190,7 +194,8 @@ def main(argv: list[str]) -> int:
     if s.fetch_deadline_s <= 0 or s.fetch_timeout_s <= 0 or s.fetch_delay_s < 0 or s.fetch_retries < 0:
         raise ConfigError("MANDATE_FETCH_DEADLINE_S and MANDATE_FETCH_TIMEOUT_S must be > 0, "
                           "MANDATE_FETCH_DELAY_S and MANDATE_FETCH_RETRIES >= 0")
-    rep = Builder(s, args.budget, progress=not (args.no_progress or args.json)).run()
+    rep = Builder(s, args.budget, progress=not (args.no_progress or args.json),
+                  log=lambda msg: print(msg, file=sys.stderr, flush=True)).run()
     if args.json:
         print(json.dumps(rep, indent=2, ensure_ascii=False))
     else:
@@ -210,5 +215,5 @@ def ingest_and_match(settings: Settings, progress: bool = False, on_progress=Non
             again.chunks_embedded += report.chunks_embedded
             return again
     except (ConfigError, OSError, ValueError) as exc:  # matching is a convenience: never fail the ingest
-        print(f"warning: matching added files to references failed: {exc}", file=sys.stderr)
+        _log.warning("matching added files to references failed: %s", exc)
     return report

@@ -1,8 +1,17 @@
-"""Own exception types for bad input; each carries a one-line, user-facing reason."""
+"""Own exception types for bad input; each carries a one-line, user-facing reason.
+
+``MandateError`` is the root of every exception the project raises (ingest and app alike: app depends
+on ingest, never the reverse), so a caller can catch "anything this project refuses" in one clause.
+Classes that callers also catch by a builtin base keep it too (``class LLMUnavailable(MandateError, RuntimeError)``).
+"""
 from __future__ import annotations
 
 
-class IngestError(Exception):
+class MandateError(Exception):
+    """Root of every project exception; the CLI maps it (and its subclasses) to exit codes (app.cli)."""
+
+
+class IngestError(MandateError):
     """Base class: a source could not be ingested; the rest of the run continues."""
 
     kind = "error"
@@ -37,7 +46,7 @@ class TooLarge(IngestError):
     kind = "too_large"
 
 
-class ConfigError(Exception):
+class ConfigError(MandateError):
     """Usage or configuration problem (exit code 2)."""
 
 

@@ -7,6 +7,7 @@ version registered (new rows are orphans, collected by the next run) or the new 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -22,13 +23,14 @@ from .errors import ConfigError, IngestError
 from .lexical import build as build_bm25
 from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
-from .parse import parse_source  # noqa: F401 - re-exported: the in-process parser dispatch
-from .parse_worker import ParseWorker
+from .parsers.worker import ParseWorker
 from .records import ParsedDocument, Source, page_id
 from .sentence_index import build as build_sentences
 from .settings import Settings
 from .sources import Candidate, discover
 from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,7 +74,7 @@ class Ingestor:
         self.settings = settings
         self.on_progress = on_progress  # callable(stage, done, total), e.g. for the app's progress bar
         self.progress = progress
-        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        self.log = log or _log.info  # the CLI passes a printer; library callers get logging
         self.store = Store(settings)
         self.embeddings = load_embeddings(settings.embedding_model, settings.embed_batch_size)
         self.splitter = make_splitter(tokenizer_of(self.embeddings), settings.chunk_tokens, settings.chunk_overlap_tokens)
@@ -170,7 +172,7 @@ class Ingestor:
             build_bm25(self.store, self.settings.db_dir)
         build_sentences(self.store, self.embeddings, self.settings.db_dir, load=False)  # new versions only
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
-            from .reflinks import load_or_build_bibliography
+            from .bib.links import load_or_build_bibliography
 
             load_or_build_bibliography(self.store, self.settings)
         except Exception as exc:  # noqa: BLE001
@@ -207,7 +209,7 @@ def run_ingest(settings: Settings, progress: bool = True, rebuild: bool = False,
     Holds the index's write lock for the whole run (``lock_wait`` seconds to get it, default
     ``write_lock_wait_s``); the manifest is checked before anything is written or dropped.
     """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or _log.info
 
     def waiting(msg: str) -> None:
         log(msg)

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BrokenFile, EmptyDocument, IngestError, TooLarge, UnsupportedType
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
+from .parsers.registry import ACCEPTED, kind_for
+from .parsers.sniff import sniff_file
 from .records import Source
-from .sniff import sniff_file
 
-PARSERS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".markdown": "text"}
 _IGNORED = {MANIFEST_NAME, LOCK_NAME, ".gitignore", ".gitkeep"}
-_NAV_LINES = {"skip to main content", "back to resources", "publication", "menu", "search", "home"}
 
 
 @dataclass
@@ -65,19 +63,6 @@ def _match(entries: list[ManifestEntry], rel: str) -> ManifestEntry | None:
     return None
 
 
-def guess_text_title(text: str) -> str:
-    """A plausible title from the first lines of a text page (skipping navigation words)."""
-    for line in text.splitlines()[:15]:
-        s = line.strip()
-        words = s.split()
-        if s.lower() in _NAV_LINES or not 3 <= len(words) <= 25 or s.endswith((".", ":")):
-            continue
-        if re.search(r"\d{1,2} \w+, \d{4}", s):
-            continue
-        return s
-    return ""
-
-
 def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, default_password: str = "") -> list[Candidate]:
     out: list[Candidate] = []
     used: set[str] = {e.id for e in entries}
@@ -92,9 +77,9 @@ def discover(corpus_dir: Path, entries: list[ManifestEntry], max_mb: float, defa
                 sid = slugify(rel.replace(".", "-"))
             used.add(sid)
         ext = path.suffix.lower()
-        if ext not in PARSERS and not path.is_symlink():
+        if kind_for(ext) is None and not path.is_symlink():
             out.append(Candidate(path, None, sid=sid, error=UnsupportedType(
-                path, f"unsupported file type {ext or '(none)'!r}; use PDF, HTML, TXT or MD")))
+                path, f"unsupported file type {ext or '(none)'!r}; use {ACCEPTED}")))
             continue
         size = path.lstat().st_size
         if size == 0 and not path.is_symlink():

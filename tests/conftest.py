@@ -9,6 +9,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# One torch thread per test process: on 2 shared cores, torch's default (a thread per core) thrashes as soon as
+# anything else runs (measured: the engine + onboarding modules took 70.6 s with the default, 23.2 s with 1 thread,
+# side by side under load 3.4). Set OMP_NUM_THREADS to override.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -33,6 +37,16 @@ def make_settings(tmp_path):
         return Settings(**kw)
 
     return make
+
+
+@pytest.fixture
+def fake_embeddings():
+    """Ingest with the deterministic fake embedder (tests/fixtures/fake_embedder.py) instead of the real model.
+    Only for tests of ingest mechanics (statuses, counts, repairs); never where retrieval is asserted."""
+    from tests.fixtures.fake_embedder import fake_embedder_installed
+
+    with fake_embedder_installed() as fake:
+        yield fake
 
 
 INJECTION_TEXT = (
@@ -63,6 +77,14 @@ def fixture_index(tmp_path_factory):
     report = run_ingest(settings, progress=False)
     assert not report.failed, report.failed
     return settings, truth
+
+
+@pytest.fixture(scope="session")
+def paper_index(fixture_index) -> tuple[Path, Path]:
+    """(corpus_dir, db_dir) of the session's ``fixture_index``, for tests that open it by folder (AppTest).
+    Read-only: a test that writes to an index builds its own."""
+    settings = fixture_index[0]
+    return Path(settings.corpus_dir), Path(settings.db_dir)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.embedder import load_embeddings
-from ingest.errors import ConfigError, IndexMismatch
+from ingest.errors import ConfigError, IndexMismatch, MandateError
 from ingest.lexical import LexicalIndex
 from ingest.sentence_index import SentenceIndex
 from ingest.settings import Settings
@@ -25,7 +25,7 @@ from .verify import Verifier
 log = logging.getLogger(__name__)
 
 
-class EngineNotReady(Exception):
+class EngineNotReady(MandateError):
     """No usable index yet; the message says what to do."""
 
 

@@ -4,7 +4,7 @@ cited work says (the sentence of the ingested source most relevant to the citing
 when the work is not ingested, the reference itself and its URL.
 
 The bibliography (references, in-text citations with page offsets, reference -> source links) is
-built once per index by ``ingest.reflinks`` and persisted next to it; nothing is parsed per question.
+built once per index by ``ingest.bib.links`` and persisted next to it; nothing is parsed per question.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import logging
 import re
 from dataclasses import replace
 
-from ingest.bibliography import Reference
-from ingest.citations import InText
-from ingest.reflinks import Bibliography, load_or_build_bibliography
+from ingest.bib.citations import InText
+from ingest.bib.links import Bibliography, load_or_build_bibliography
+from ingest.bib.references import Reference
 
 from .records import Citation, Filters, Trace
 from .text import split_sentences

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.errors import MandateError
+
 from .locate import Location, locate_on_page, open_pdf, read_chars
 
 MAX_SIDE_PX = 2000  # longest side of a rendered page, whatever its size in points
@@ -24,7 +26,7 @@ FILL, OUTLINE = (255, 208, 0, 110), (232, 140, 0, 255)
 MAX_SECTION_CHARS = 12_000
 
 
-class DocumentUnavailable(Exception):
+class DocumentUnavailable(MandateError):
     """The source can't be shown (not in the library, moved, changed, a symlink, too large)."""
 
 

@@ -20,12 +20,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.errors import MandateError
+
 KNOWN = {"question", "answerable", "expected_sources", "expected_pages", "must_include", "must_include_any", "history",
          "id", "tags", "reference_answer"}
 ROLES = {"user", "assistant"}
 
 
-class DatasetError(ValueError):
+class DatasetError(MandateError, ValueError):
     """One or more invalid lines; ``problems`` holds one "FILE:LINE: reason" string each."""
 
     def __init__(self, problems: list[str]):

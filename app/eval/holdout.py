@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from ingest.parsers.registry import EXTENSIONS
+
 from .dataset import load_set
 from .matching import norm_text
 
@@ -27,7 +29,7 @@ def _h(s: str) -> int:
 
 def build(set_path: Path, corpus: Path, out: Path, n_docs: int = 20, n_answerable: int = 200) -> dict:
     items = load_set(set_path)
-    files = sorted(p for p in corpus.iterdir() if p.is_file() and not p.is_symlink() and p.suffix in {".txt", ".md", ".html", ".pdf"})
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and not p.is_symlink() and p.suffix.lower() in EXTENSIONS)
     held = set(sorted((p.name for p in files), key=_h)[:n_docs])
     kept = [p for p in files if p.name not in held]
     (out / "corpus").mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import streamlit as st
 from . import state
 from .render import document_links
 from .text import code_md, escape_md, kind_label, safe_url, short_error
-from .uploads import UPLOAD_TYPES, save_upload
+from .uploads import ACCEPTED, UPLOAD_TYPES, save_upload
 
 log = logging.getLogger("mandate.ui")
 
@@ -82,7 +82,7 @@ def _upload(s) -> None:
     busy = state.ingest_running()
     gen = st.session_state.setdefault("uploader_gen", 0)
     files = st.file_uploader(
-        f"PDF, HTML, TXT or MD, up to {s.max_file_mb:g} MB each", type=UPLOAD_TYPES, accept_multiple_files=True,
+        f"{ACCEPTED}, up to {s.max_file_mb:g} MB each", type=UPLOAD_TYPES, accept_multiple_files=True,
         key=f"uploader-{gen}", max_upload_size=max(1, math.ceil(s.max_file_mb)), disabled=busy)
     st.caption(f"Files are saved into the corpus folder {code_md(s.corpus_dir)}; new documents count as "
                "cited sources unless `sources.toml` says otherwise.")
@@ -194,7 +194,7 @@ def _work(s, engine, guard, result: dict) -> None:
 def _coverage(engine) -> None:
     """How many of the works the paper cites are in the library, and which are missing (with links)."""
     try:
-        from ingest.reflinks import coverage
+        from ingest.bib.links import coverage
 
         cov = coverage(engine.store, engine.settings)
     except Exception as exc:  # derived data: the library stays usable without it
@@ -217,7 +217,7 @@ def _coverage(engine) -> None:
 def _missing_rows(missing: list[dict], s) -> list[dict]:
     """Missing references with what to do about each: the last build's reason, else what is known."""
     from ingest.build import load_last_build
-    from ingest.fetch_links import action
+    from ingest.fetch.links import action
 
     last = (load_last_build(s) or {}).get("references", {}).get("missing", [])
     reasons = {r.get("key"): r.get("reason", "") for r in last if isinstance(r, dict)}

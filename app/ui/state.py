@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -78,7 +77,7 @@ def build_engine(s: Settings) -> EngineHandle:
         return EngineHandle(error=str(exc) if _is_not_ready(exc) else (describe(exc, s) or short_error(exc, 600)),
                             not_ready=_is_not_ready(exc))
     load_s = time.perf_counter() - t0
-    print(f"mandate: engine ready in {load_s:.1f} s", file=sys.stderr, flush=True)
+    log.info("mandate: engine ready in %.1f s", load_s)
     return EngineHandle(engine=engine, load_s=load_s)
 
 

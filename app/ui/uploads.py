@@ -1,8 +1,8 @@
 """Checks and safe saving of uploaded documents (pure Python, no streamlit).
 
-Only PDF/HTML/TXT/MD, at most ``max_mb``; what the bytes are is decided by ``ingest.sniff`` (the
-same check the corpus folder gets: PDF magic, text decoding ratio, known binary formats); names
-are reduced to ``[A-Za-z0-9._-]`` and files are only ever written directly inside the corpus folder
+Only the types of ``ingest.parsers.registry`` (PDF/HTML/TXT/MD), at most ``max_mb``; what the bytes
+are is decided by ``ingest.parsers.sniff`` (the same check the corpus folder gets: PDF magic, text
+decoding ratio, known binary formats); names are reduced to ``[A-Za-z0-9._-]`` and files are only ever written directly inside the corpus folder
 (never through a symlink, never over another document).
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.sniff import sniff_data
+from ingest.parsers.registry import ACCEPTED, EXTENSIONS, kind_for
+from ingest.parsers.sniff import sniff_data
 
-ALLOWED = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
-UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in ALLOWED)
+UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in EXTENSIONS)  # for st.file_uploader(type=...)
 
 
 @dataclass
@@ -43,13 +43,13 @@ def sanitize_name(name: str) -> str:
 def check_upload(name: str, data: bytes, max_mb: float) -> str | None:
     """Why this upload is refused, or None when it is acceptable."""
     ext = os.path.splitext(sanitize_name(name))[1]
-    if ext not in ALLOWED:
-        return f"unsupported file type {ext or '(none)'!r}: upload PDF, HTML, TXT or MD"
+    if kind_for(ext) is None:
+        return f"unsupported file type {ext or '(none)'!r}: upload {ACCEPTED}"
     if not data:
         return "the file is empty"
     if len(data) > max_mb * 1024 * 1024:
         return f"{len(data) / 1e6:.1f} MB is over the {max_mb:g} MB limit (MANDATE_MAX_FILE_MB)"
-    sniffed = sniff_data(data, ext)  # the content decides, as for the corpus folder (ingest.sniff)
+    sniffed = sniff_data(data, ext)  # the content decides, as for the corpus folder (ingest.parsers.sniff)
     return None if sniffed.ok else sniffed.reason
 
 

@@ -54,6 +54,7 @@ def missing(rep: dict) -> dict[str, dict]:
     return {m["key"]: m for m in rep["references"]["missing"]}
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_one_build_fetches_every_fetchable_cited_work(built):
     rep = built["first"]
     assert rep["exit_code"] == 1  # some references with a link could not be fetched
@@ -68,6 +69,7 @@ def test_one_build_fetches_every_fetchable_cited_work(built):
          "fetching the cited works", "ingesting the cited works"], 1)]
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_each_missing_reference_says_what_to_do(built):
     m = missing(built["first"])
     assert m["eriksen2016"]["reason"].startswith("HTTP 403: behind a login or paywall; download it yourself")
@@ -81,6 +83,7 @@ def test_each_missing_reference_says_what_to_do(built):
     assert load_last_build(built["settings"])["references"] == built["rerun"]["references"]
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_paper_entry_without_file_keeps_its_metadata(built):
     reg = Store(built["settings"], create=False).registry()
     paper = reg["more-than-a-mandate"]
@@ -90,6 +93,7 @@ def test_paper_entry_without_file_keeps_its_metadata(built):
     assert built["hits"].get("/files/brochure.pdf") is None
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_doi_goes_through_the_resolver_setting_and_citation_pdf_url(built):
     hits = built["hits"]
     assert hits["/doi/10.5555/ip.2019.0263"] == 1 and hits["/journals/ip/26/3/395.pdf"] == 1
@@ -99,6 +103,7 @@ def test_doi_goes_through_the_resolver_setting_and_citation_pdf_url(built):
     assert lock["ghittoni-2018"]["landing_url"] == built["site"].base + "/dcaf/elsie-baseline-study"
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_html_article_is_an_html_source_with_main_text_only(built):
     store = Store(built["settings"], create=False)
     reg = store.registry()["nakamura-2022"]
@@ -107,6 +112,7 @@ def test_html_article_is_an_html_source_with_main_text_only(built):
     assert FOCAL in text and "Log in" not in text and "Loopback Publishing" not in text
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_hand_dropped_file_is_matched_by_content_and_recorded(built):
     (adopted,) = built["first"]["matched_by_content"]
     assert adopted["file"] == "scan_0042.pdf" and adopted["key"] == "holm2012" and "author" in adopted["how"]
@@ -117,6 +123,7 @@ def test_hand_dropped_file_is_matched_by_content_and_recorded(built):
     assert "holm2012" not in missing(built["first"])
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_rerun_downloads_and_embeds_nothing(built):
     rerun, site = built["rerun"], built["site"]
     assert built["rerun_code"] == 1 and rerun["exit_code"] == 1
@@ -131,6 +138,7 @@ def test_rerun_downloads_and_embeds_nothing(built):
     assert built["check_code"] == 0
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_answer_cites_or_traces_into_the_doi_fetched_report(built):
     from app.engine import Engine
 
@@ -143,7 +151,7 @@ def test_answer_cites_or_traces_into_the_doi_fetched_report(built):
     assert JOKES in quotes
 
 
-def test_an_upload_is_matched_to_its_reference_by_content(tmp_path):
+def test_an_upload_is_matched_to_its_reference_by_content(fake_embeddings, tmp_path):
     """The app's ingest (after an upload) matches a file to the paper's reference by what it says."""
     from ingest.build import ingest_and_match
     from tests.fixtures.web_site import paper_pdf
@@ -162,6 +170,7 @@ def test_an_upload_is_matched_to_its_reference_by_content(tmp_path):
     assert [e.id for e in load_manifest(corpus)] == ["more-than-a-mandate", "holm2012"]
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_text_report_lists_each_missing_work_with_its_reason(built):
     from ingest.build import print_text
 
@@ -174,6 +183,7 @@ def test_text_report_lists_each_missing_work_with_its_reason(built):
     assert "  - kirkpatrick1994: no URL or DOI" in text and "not fetched" not in text
 
 
+@pytest.mark.slow  # end to end: a loopback web site, fetch, ingest, a CLI rerun (one module fixture)
 def test_a_file_dropped_for_a_paywalled_work_completes_it(built):
     """Runs last: the user downloads the 403 work through their library and drops it in under any name."""
     s = built["settings"]

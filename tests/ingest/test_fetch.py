@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from ingest import fetch, http_download
-from ingest.fetch import main
+from ingest.fetch import download as http_download, run as fetch
+from ingest.fetch.run import main
 from ingest.manifest import LOCK_NAME
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import fetch
-from ingest.fetch_links import resolvable_url
+from ingest.fetch import run as fetch
+from ingest.fetch.links import resolvable_url
 from ingest.manifest import ManifestEntry, load_manifest, set_entry_file, with_fetched_files
 from ingest.settings import Settings
 from tests.fixtures.simple_pdf import write_pdf

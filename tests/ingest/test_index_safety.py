@@ -56,6 +56,7 @@ def _corpus(d: Path, seed: int, n: int = 3) -> Path:
 
 
 # -- one writer at a time -----------------------------------------------------------------------
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 @pytest.mark.timeout(900)
 def test_a_second_writer_exits_2_naming_the_holder_or_waits(tmp_path):
     db = tmp_path / "db"
@@ -108,7 +109,7 @@ def _settings(corpus: Path, db: Path):
 
 
 # -- repairs that do not trust the registry -----------------------------------------------------
-def test_rerun_repairs_sources_the_store_disagrees_with(make_settings):
+def test_rerun_repairs_sources_the_store_disagrees_with(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 3))
     (s.corpus_dir / "b.txt").write_text(QUESTION_TEXT)
@@ -137,6 +138,7 @@ def _corrupt_hnsw(db: Path) -> int:
     return n
 
 
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 @pytest.mark.timeout(900)
 def test_unreadable_store_every_command_says_rebuild_in_one_line(make_settings):
     s = make_settings()
@@ -170,6 +172,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 def test_disk_full_mid_ingest_is_one_line_and_a_rerun_converges(make_settings):
     s = make_settings()
     _corpus(Path(s.corpus_dir), 3, n=4)
@@ -192,6 +195,7 @@ mount -o remount,size=256m "$MNT"
 """
 
 
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 @pytest.mark.timeout(900)
 def test_real_disk_full_on_a_small_tmpfs(make_settings, tmp_path):
     """A real ENOSPC: the index on a 400 KB tmpfs (private mount namespace), then the space is freed."""
@@ -234,6 +238,7 @@ def _chroma(path: Path, port: int) -> subprocess.Popen:
     pytest.fail("chroma run did not start listening within 60 s")
 
 
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 @pytest.mark.timeout(900)
 def test_chroma_server_lost_mid_ingest_then_rerun_converges(make_settings, tmp_path):
     s = make_settings()
@@ -333,6 +338,7 @@ def _tree_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow  # subprocess CLI runs that each load torch (crash/disk-full/server/lock)
 @pytest.mark.timeout(900)
 def test_read_only_index_is_served_to_readers_and_refused_to_writers(make_settings, tmp_path):
     s = make_settings()

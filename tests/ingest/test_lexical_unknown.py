@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import run_ingest
+from tests.fixtures.fake_embedder import fake_embedder_installed
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,8 @@ def lexical(tmp_path_factory):
         "On Feb. 10, 2020 about 2,000 people were tested. By 19 March the count had doubled. "
         "Phagocytosis was measured in every sample.\n")
     s = Settings(corpus_dir=root / "corpus", db_dir=root / "db")
-    assert not run_ingest(s, progress=False).failed
+    with fake_embedder_installed():  # the subject is BM25: no vectors are read
+        assert not run_ingest(s, progress=False).failed
     return LexicalIndex.load_or_build(Store(s, create=False), s.db_dir)
 
 

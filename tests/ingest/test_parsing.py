@@ -1,6 +1,7 @@
 """Parsing and chunking on real pypdf: the generated paper-like PDF and the real-world samples."""
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from ingest.chunking import chunk_pages, make_splitter
 from ingest.embedder import load_embeddings, tokenizer_of
 from ingest.errors import IngestError
-from ingest.parse_pdf import parse_pdf
+from ingest.parsers.pdf import parse_pdf
 from ingest.pipeline import run_ingest
 from ingest.records import Source
 from ingest.sources import sha256_file
@@ -94,7 +95,8 @@ def test_chunks_fit_the_window_and_point_into_pages(paper, tmp_path):
     assert holder.section in {h for h, p in truth.headings}
 
 
-def test_generated_bad_files(tmp_path, make_settings, capsys):
+def test_generated_bad_files(fake_embeddings, tmp_path, make_settings, caplog):
+    caplog.set_level(logging.INFO, logger="ingest")  # library code logs; the CLI prints
     s = make_settings(corpus_dir=tmp_path / "bad")
     expected = make_bad_files(s.corpus_dir)
     report = run_ingest(s, progress=False)
@@ -105,7 +107,7 @@ def test_generated_bad_files(tmp_path, make_settings, capsys):
             assert r.status == "added", (name, r.error)
         else:
             assert r.status == "failed" and r.error_kind == kind, (name, r.error_kind, r.error)
-    err = capsys.readouterr().err
+    err = caplog.text
     assert all(name in err for name, kind in expected.items() if kind != "ok")
     # with its password configured, the locked file is ingested
     s2 = make_settings(corpus_dir=s.corpus_dir, db_dir=tmp_path / "db2", pdf_password=LOCKED_PASSWORD)

@@ -1,7 +1,9 @@
-"""Ingest runs on real pypdf, the real embedding model and embedded Chroma."""
+"""Ingest runs on real pypdf and embedded Chroma; the mechanics tests (statuses, counts, repairs) embed with the
+deterministic fake embedder (tests/fixtures/fake_embedder.py), test_bad_files_named_and_rest_ingested with the real model."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -24,7 +26,7 @@ def _statuses(report):
     return {s.path.rsplit("/", 1)[-1]: s.status for s in report.sources}
 
 
-def test_idempotent_update_delete(make_settings):
+def test_idempotent_update_delete(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(1, 3), title="Doc A")
     write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(2, 2), title="Doc B")
@@ -57,7 +59,8 @@ def test_idempotent_update_delete(make_settings):
     assert _snapshot(clean) == snap3
 
 
-def test_bad_files_named_and_rest_ingested(make_settings, capsys):
+def test_bad_files_named_and_rest_ingested(make_settings, caplog):
+    caplog.set_level(logging.INFO, logger="ingest")  # library code logs; the CLI prints
     s = make_settings(max_file_mb=0.05)
     write_pdf(s.corpus_dir / "good.pdf", synthetic_pages(4, 1))
     (s.corpus_dir / "empty.pdf").write_bytes(b"")
@@ -71,13 +74,13 @@ def test_bad_files_named_and_rest_ingested(make_settings, capsys):
     assert by_name["fake.pdf"].error_kind == "broken"
     assert by_name["slides.pptx"].error_kind == "unsupported" and ".pptx" in by_name["slides.pptx"].error
     assert by_name["huge.txt"].error_kind == "too_large" and "MB" in by_name["huge.txt"].error
-    err = capsys.readouterr().err
+    err = caplog.text
     for name in ("empty.pdf", "fake.pdf", "slides.pptx", "huge.txt"):
         assert name in err  # one clear line naming the file
     assert check_index(Store(s)) == []
 
 
-def test_changed_to_broken_keeps_stored_version(make_settings):
+def test_changed_to_broken_keeps_stored_version(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(5, 2))
     run_ingest(s, progress=False)
@@ -89,7 +92,7 @@ def test_changed_to_broken_keeps_stored_version(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_settings_mismatch_is_a_clear_error(make_settings):
+def test_settings_mismatch_is_a_clear_error(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(6, 1))
     run_ingest(s, progress=False)
@@ -101,7 +104,7 @@ def test_settings_mismatch_is_a_clear_error(make_settings):
     assert rebuilt.chunks_total > 0
 
 
-def test_cli_json_and_exit_codes(make_settings, capsys, monkeypatch):
+def test_cli_json_and_exit_codes(fake_embeddings, make_settings, capsys, monkeypatch):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(7, 2))
     (s.corpus_dir / "bad.pdf").write_text("nope")
@@ -121,7 +124,7 @@ def test_cli_json_and_exit_codes(make_settings, capsys, monkeypatch):
     assert cli(["check", "--db", str(s.db_dir.parent / "nothing")]) == 2
 
 
-def test_check_detects_orphans(make_settings):
+def test_check_detects_orphans(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(8, 1))
     run_ingest(s, progress=False)
@@ -133,7 +136,7 @@ def test_check_detects_orphans(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_same_file_under_two_names(make_settings):
+def test_same_file_under_two_names(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(9, 2))
     shutil.copy(s.corpus_dir / "a.pdf", s.corpus_dir / "copy.pdf")
@@ -142,7 +145,7 @@ def test_same_file_under_two_names(make_settings):
     assert check_index(Store(s)) == []
 
 
-def test_progress_callback_reports_parsing_and_embedding(make_settings):
+def test_progress_callback_reports_parsing_and_embedding(fake_embeddings, make_settings):
     s = make_settings()
     write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 3))
     write_pdf(s.corpus_dir / "b.pdf", synthetic_pages(12, 2))

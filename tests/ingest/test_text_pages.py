@@ -1,9 +1,9 @@
 """Texts without pages are cut into section/paragraph pages, and chunks and quotes know their paragraph."""
 from __future__ import annotations
 
-from ingest.parse_text import parse_text
+from ingest.parsers.pages import paginate
+from ingest.parsers.text import parse_text
 from ingest.records import Heading, Page, ParsedDocument
-from ingest.text_pages import paginate
 
 
 def _doc(paragraphs: list[str], heads: list[tuple[int, str]] = ()) -> ParsedDocument:

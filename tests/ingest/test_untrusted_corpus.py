@@ -42,7 +42,7 @@ def test_symlink_out_of_the_corpus_is_reported_not_ingested(make_settings, tmp_p
     assert check_index(store) == []
 
 
-def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(make_settings):
+def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(fake_embeddings, make_settings):
     s = make_settings()
     pages = synthetic_pages(7, 2)
     write_pdf(s.corpus_dir / "report.txt", pages)
@@ -60,7 +60,7 @@ def test_pdf_named_txt_is_parsed_as_pdf_and_binary_noise_is_refused(make_setting
 
 
 def test_sniffing_is_one_function_for_discovery_upload_and_fetch():
-    from ingest.sniff import sniff_data
+    from ingest.parsers.sniff import sniff_data
 
     assert sniff_data(b"%PDF-1.7\n...", ".txt").kind == "pdf"
     assert sniff_data(b"<html><body>x</body></html>", "").kind == "html"
@@ -77,7 +77,8 @@ def _nested_divs(path, n: int, text: str = "Deeply nested page about gender advi
 
 
 @pytest.mark.timeout(300)
-def test_10mb_nested_div_html_parses_within_the_budget(make_settings):
+@pytest.mark.slow  # a 10 MB adversarial HTML through the parse worker: a stress test
+def test_10mb_nested_div_html_parses_within_the_budget(fake_embeddings, make_settings):
     s = make_settings()
     size = _nested_divs(s.corpus_dir / "hostile.html", 900_000)
     assert 9_000_000 < size < 50 * 1024 * 1024  # under the upload/corpus cap: it is accepted for parsing
@@ -91,7 +92,7 @@ def test_10mb_nested_div_html_parses_within_the_budget(make_settings):
 
 
 @pytest.mark.timeout(300)
-def test_a_parse_over_its_budget_fails_that_file_and_the_run_goes_on(make_settings):
+def test_a_parse_over_its_budget_fails_that_file_and_the_run_goes_on(fake_embeddings, make_settings):
     s = make_settings(parse_timeout_s=0.3, max_text_chars=2000)
     _nested_divs(s.corpus_dir / "slow.html", 900_000)  # several seconds of parsing: over a 0.3 s budget
     (s.corpus_dir / "long.txt").write_text(GOOD * 40)  # 3,200 characters: over the text cap
@@ -105,7 +106,7 @@ def test_a_parse_over_its_budget_fails_that_file_and_the_run_goes_on(make_settin
     assert check_index(Store(s, create=False)) == []
 
 
-def test_manifest_value_types_are_checked_before_any_write(make_settings, capsys):
+def test_manifest_value_types_are_checked_before_any_write(fake_embeddings, make_settings, capsys):
     s = make_settings()
     (s.corpus_dir / "a.txt").write_text(GOOD)
     assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 0

@@ -17,6 +17,8 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk
 
+from ingest.errors import MandateError
+
 from .local_model import LocalModelUnavailable, get_local_server
 
 # Connect fails fast so a dead endpoint falls back quickly; read is the gap between bytes, and
@@ -25,7 +27,7 @@ from .local_model import LocalModelUnavailable, get_local_server
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 
 
-class LLMUnavailable(RuntimeError):
+class LLMUnavailable(MandateError, RuntimeError):
     """The LLM cannot be used right now (unreachable, misconfigured, not installed, failed)."""
 
 

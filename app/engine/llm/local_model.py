@@ -19,10 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import MandateError
+
 CHUNK = 8 * 1024 * 1024
 
 
-class LocalModelUnavailable(RuntimeError):
+class LocalModelUnavailable(MandateError, RuntimeError):
     """The built-in model cannot be assembled or started; the message says what to install."""
 
 

@@ -128,7 +128,7 @@ def test_ligatures_in_two_columns(tmp_path):
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from ingest.parse_pdf import parse_pdf
+    from ingest.parsers.pdf import parse_pdf
 
     pdfmetrics.registerFont(TTFont("DejaVuLig", str(DEJAVU)))
     body = Style(font="DejaVuLig", size=10.0, leading=13.0)

@@ -25,6 +25,7 @@ def library(tmp_path_factory):
     from ingest.pipeline import run_ingest
     from ingest.settings import Settings
     from ingest.store import Store
+    from tests.fixtures.fake_embedder import fake_embedder_installed
 
     root = tmp_path_factory.mktemp("viewer")
     corpus = root / "corpus"
@@ -33,7 +34,8 @@ def library(tmp_path_factory):
     (corpus / "changing.txt").write_text("This note will change after it was indexed.\n", encoding="utf-8")
     (corpus / "linked.pdf").write_bytes((corpus / "study.pdf").read_bytes())
     settings = Settings(corpus_dir=corpus, db_dir=root / "db")
-    report = run_ingest(settings, progress=False)
+    with fake_embedder_installed():  # the viewer reads stored pages and files, never vectors
+        report = run_ingest(settings, progress=False)
     assert not report.failed, report.failed
     # ingest refuses symlinks; one that replaces an indexed file afterwards must not be opened either
     (corpus / "linked.pdf").unlink()
@@ -84,7 +86,7 @@ def test_text_source_shows_the_section_with_the_paragraph(library):
     settings, store, ids = library
     viewer = SourceViewer(settings, store)
     quote = "Refresher modules help trainers sustain learning outcomes after deployment."
-    # a text without pages is stored as section/paragraph pages (ingest.text_pages): find the quote's
+    # a text without pages is stored as section/paragraph pages (ingest.parsers.pages): find the quote's
     i = next(i for i in range(5) if quote in (viewer.page_text(ids["note.txt"], i) or ""))
     page = viewer.page_text(ids["note.txt"], i)
     view = viewer.open_page(ids["note.txt"], i, quote, page.index(quote))

@@ -23,7 +23,7 @@ from tests.fixtures.corpus import PAPER_ID
 @pytest.fixture(scope="module")
 def tour(engine) -> Tour:
     t0 = time.perf_counter()
-    built = onboarding(engine, cache=False)
+    built = onboarding(engine)  # built here (the session index has no tour yet) and cached for the tests below
     print(f"\ntour built in {time.perf_counter() - t0:.1f} s: {len(built.sections)} sections, "
           f"{len(built.glossary)} glossary terms, {len(built.quiz)} quiz questions")
     return built

@@ -64,7 +64,7 @@ def _ingest(corpus: Path, db: Path):
 
 
 @pytest.fixture(scope="session")
-def fixture_index(tmp_path_factory) -> tuple[Path, Path]:
+def ui_index(tmp_path_factory) -> tuple[Path, Path]:
     """(corpus_dir, db_dir) of a small index: a paper, a cited source and a text note with markup tricks."""
     base = tmp_path_factory.mktemp("ui-index")
     corpus = make_corpus(base / "corpus")

@@ -76,9 +76,9 @@ def browser():
         b.close()
 
 
-def test_ask_see_citation_card_then_search(fixture_index, browser, tmp_path):
+def test_ask_see_citation_card_then_search(ui_index, browser, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    proc, url, t0 = _start_app(*fixture_index, log=tmp_path / "streamlit.log")
+    proc, url, t0 = _start_app(*ui_index, log=tmp_path / "streamlit.log")
     dialogs: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:

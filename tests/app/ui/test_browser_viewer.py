@@ -14,12 +14,15 @@ from urllib.parse import urljoin
 import pytest
 
 from .test_browser import ARTIFACTS, CHROMIUM, _start_app, _stop, browser  # noqa: F401 - browser is a fixture
-from .test_page_viewer import QUOTE, paper_index  # noqa: F401 - paper_index is a fixture
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (/usr/bin/chromium)"),
 ]
+# a sentence of the generated paper's page 2 (hyphenated across two lines); paper_index: tests/conftest.py
+QUOTE = ("A gender adviser is a full-time specialist who advises the commander on integrating a gender "
+         "perspective into planning and operations.")
+
 
 def _expected_png(pdf_path, page_index: int, quote: str):
     """What the viewer must show: pdfium's rendering of the page with the quote's boxes marked."""

@@ -13,8 +13,8 @@ def _ask(at, question: str):
     return at.run()
 
 
-def test_answer_with_source_cards_on_a_real_index(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_answer_with_source_cards_on_a_real_index(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = app_test().run()
     assert not at.exception
     assert "Who is the primary audience of the paper?" in [b.label for b in at.button]  # starter questions
@@ -33,8 +33,8 @@ def test_answer_with_source_cards_on_a_real_index(fixture_index, use_index, app_
     assert len(at.chat_message) == 2 and at.session_state["messages"][1]["answer"].citations
 
 
-def test_refusal_shows_closest_passages(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_refusal_shows_closest_passages(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = _ask(app_test().run(), "What is the boiling point of mercury?")
     assert not at.exception
     md = all_markdown(at)

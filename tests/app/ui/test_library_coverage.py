@@ -1,25 +1,13 @@
 """Library page: coverage of the paper's reference list (M of N cited sources ingested, missing with links)."""
 from __future__ import annotations
 
-import pytest
-
-from ingest.pipeline import run_ingest
 from ingest.settings import Settings
-from tests.fixtures.corpus import build_fixture_corpus
 
 from .conftest import all_markdown
 
 
-@pytest.fixture(scope="module")
-def review_index(tmp_path_factory):
-    base = tmp_path_factory.mktemp("review-index")
-    build_fixture_corpus(base / "corpus")
-    assert not run_ingest(Settings(corpus_dir=base / "corpus", db_dir=base / "db"), progress=False).failed
-    return base / "corpus", base / "db"
-
-
-def test_library_shows_reference_coverage(review_index, use_index, app_test):
-    use_index(*review_index)
+def test_library_shows_reference_coverage(paper_index, use_index, app_test):
+    use_index(*paper_index)
     at = app_test().run()
     at.switch_page("ui/pages/library.py").run()
     assert not at.exception
@@ -33,11 +21,11 @@ def test_library_shows_reference_coverage(review_index, use_index, app_test):
     assert all(r["what to do"].startswith("not fetched yet: run `python -m ingest build`") for r in rows.values())
 
 
-def test_missing_table_shows_the_last_builds_reasons(review_index, use_index, app_test, tmp_path):
+def test_missing_table_shows_the_last_builds_reasons(paper_index, use_index, app_test, tmp_path):
     import json
     import shutil
 
-    corpus, db = review_index
+    corpus, db = paper_index
     shutil.copytree(db, tmp_path / "db")
     (tmp_path / "db" / "last_build.json").write_text(json.dumps({"references": {"missing": [
         {"key": "carvalho2021", "reason": "HTTP 403: behind a login or paywall; download it yourself"}]}}))

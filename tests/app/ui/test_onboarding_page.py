@@ -58,8 +58,8 @@ def _open(app_test):
     return at
 
 
-def test_real_index_without_outline(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_real_index_without_outline(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = _open(app_test)
     assert at.title[0].value == "Onboarding"
     assert at.selectbox(key="onb_source").value == "test-paper"  # the paper by default

@@ -1,27 +1,7 @@
 """'Open at p. N' under AppTest on a real index: the page image with its highlight, text sources escaped."""
 from __future__ import annotations
 
-import pytest
-
 from .conftest import all_markdown, plain
-
-QUOTE = ("A gender adviser is a full-time specialist who advises the commander on integrating a gender "
-         "perspective into planning and operations.")
-
-
-@pytest.fixture(scope="module")
-def paper_index(tmp_path_factory):
-    """(corpus_dir, db_dir) of the generated two-column paper with its cited sources (traces work)."""
-    from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from tests.fixtures.corpus import build_fixture_corpus
-
-    root = tmp_path_factory.mktemp("viewer-paper")
-    truth = build_fixture_corpus(root / "corpus")
-    assert (QUOTE, 2) in truth.paper.hyphenated_sentences and truth.paper.labels[2] == "2"
-    report = run_ingest(Settings(corpus_dir=root / "corpus", db_dir=root / "db"), progress=False)
-    assert not report.failed, report.failed
-    return root / "corpus", root / "db"
 
 
 def dialog_elements(at, kind: str) -> list:
@@ -47,9 +27,9 @@ def _open(at, label: str, within: str = ""):
     return at.run()
 
 
-def test_answer_card_opens_the_cited_page_with_the_quote_highlighted(fixture_index, use_index, app_test):
+def test_answer_card_opens_the_cited_page_with_the_quote_highlighted(ui_index, use_index, app_test):
 
-    use_index(*fixture_index)
+    use_index(*ui_index)
     at = app_test().run()
     at.chat_input[0].set_value("Who is the primary audience of the paper?")
     at.run()
@@ -64,8 +44,8 @@ def test_answer_card_opens_the_cited_page_with_the_quote_highlighted(fixture_ind
     assert png.endswith(".png")  # as rendered: no lossy re-encoding of the highlight
 
 
-def test_search_result_of_a_text_source_opens_its_section_escaped(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_search_result_of_a_text_source_opens_its_section_escaped(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = app_test().run()
     at.switch_page("ui/pages/search.py").run()
     at.text_input(key="search_query").set_value("gender advisers register").run()

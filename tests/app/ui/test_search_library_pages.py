@@ -25,8 +25,8 @@ def test_empty_index_shows_guidance_on_every_page(tmp_path, use_index, app_test)
     assert not at.exception and "No documents are indexed yet" in plain(at.info[0].value)
 
 
-def test_search_filters_highlight_and_ask_in_chat(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_search_filters_highlight_and_ask_in_chat(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = app_test().run()
     at.switch_page("ui/pages/search.py").run()
     at.text_input(key="search_query").input("accountability mechanisms").run()
@@ -50,8 +50,8 @@ def test_search_filters_highlight_and_ask_in_chat(fixture_index, use_index, app_
     assert "Asked within: Field study of mission leadership" in plain(all_markdown(at))
 
 
-def test_search_renders_corpus_markup_escaped(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
+def test_search_renders_corpus_markup_escaped(ui_index, use_index, app_test):
+    use_index(*ui_index)
     at = app_test().run()
     at.switch_page("ui/pages/search.py").run()
     at.text_input(key="search_query").input("gender advisers register").run()
@@ -61,9 +61,9 @@ def test_search_renders_corpus_markup_escaped(fixture_index, use_index, app_test
     assert all(not m.proto.allow_html for m in at.markdown)
 
 
-def test_library_table_and_failed_files(fixture_index, use_index, app_test):
-    use_index(*fixture_index)
-    db = fixture_index[1]
+def test_library_table_and_failed_files(ui_index, use_index, app_test):
+    use_index(*ui_index)
+    db = ui_index[1]
     report = json.loads((db / "last_ingest.json").read_text()) if (db / "last_ingest.json").exists() else None
     at = app_test().run()
     at.switch_page("ui/pages/library.py").run()

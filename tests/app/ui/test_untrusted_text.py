@@ -37,13 +37,13 @@ def _recorder(monkeypatch) -> list[str]:
     return shown
 
 
-def test_injected_model_text_is_streamed_only_as_a_provisional_draft(fixture_index, use_index, app_test, monkeypatch):
+def test_injected_model_text_is_streamed_only_as_a_provisional_draft(ui_index, use_index, app_test, monkeypatch):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from app.engine import Engine
     from app.ui import state
 
-    use_index(*fixture_index)
+    use_index(*ui_index)
     obedient = FakeListChatModel(responses=["PWNED [1]"])  # what a model steered by the injected note might say
     monkeypatch.setattr(state, "ENGINE_FACTORY", lambda s: Engine(s, llm=obedient))
     state.forget_engine()

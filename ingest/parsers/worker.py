@@ -16,11 +16,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import ERROR_TYPES, BrokenFile, IngestError, OverBudget, TooLarge
-from .records import ParsedDocument, Source
-from .settings import Settings
+from ..errors import ERROR_TYPES, BrokenFile, IngestError, OverBudget, TooLarge
+from ..records import ParsedDocument, Source
+from ..settings import Settings
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]
 _HEADER = struct.Struct(">I")
 STARTUP_TIMEOUT_S = 120.0
 
@@ -78,7 +78,7 @@ class ParseWorker:
     def _start(self) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p),
                "MANDATE_PARSE_MEMORY_MB": str(self.settings.parse_memory_mb)}
-        proc = subprocess.Popen([sys.executable, "-m", "ingest.parse_worker"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "ingest.parsers.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, env=env, cwd=str(_ROOT))
         try:  # the budget counts from a ready worker: its start-up (imports) is not charged to a file
             ready = _read_frame(proc.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S)

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from ..errors import MandateError
+
 USER_AGENT = "mandate-fetch/0.2 (More than a mandate? cited-sources assistant; one request at a time per host)"
 ALLOWED_SCHEMES = ("http", "https")
 BACKOFF_BASE_S = 1.0  # delay before retry n (0-based) is BACKOFF_BASE_S * 2**n, capped
@@ -26,7 +28,7 @@ MAX_LINK_HOPS = 3  # PDF links tried from one landing page (each is a single hop
 _STOPWORDS = {"with", "from", "that", "this", "than", "into", "their", "what", "which", "more", "about", "between"}
 
 
-class FetchError(Exception):
+class FetchError(MandateError):
     """A download failed; ``reason`` is one user-facing line, ``retryable`` drives the retry loop."""
 
     def __init__(self, reason: str, *, kind: str = "error", retryable: bool = False):

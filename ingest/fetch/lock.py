@@ -10,8 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ConfigError
-from .manifest import LOCK_NAME
+from ..errors import ConfigError
+from ..manifest import LOCK_NAME
 
 
 def _sha256_file(path: Path) -> str:

@@ -1,7 +1,7 @@
 """``python -m ingest fetch [--corpus DIR] [--json]``: download manifest sources missing from the corpus.
 
 For every ``[[source]]`` in ``sources.toml`` with a ``url`` whose ``file`` is not in the corpus
-folder, download it (http/https only; see ``http_download``). A landing page is resolved to the PDF
+folder, download it (http/https only; see ``ingest.fetch.download``). A landing page is resolved to the PDF
 it links to (one hop). Files are written atomically inside the corpus folder and never overwrite a
 file fetch did not download; results go to ``sources.lock`` (JSON). Exit codes: 0 = every manifest
 file is present afterwards, 1 = something is missing (the report says where to drop it by hand),
@@ -9,7 +9,7 @@ file is present afterwards, 1 = something is missing (the report says where to d
 
 File types by the manifest's ``file`` suffix: ``.pdf`` or no suffix (or no ``file``: the id's slug)
 saves ``<stem>.pdf``, or ``<stem>.html`` when the page is an HTML article (its main text is the work;
-see ``fetch_links.is_article``); a page that is only an abstract, a login or a landing page without a
+see ``ingest.fetch.links.is_article``); a page that is only an abstract, a login or a landing page without a
 working PDF link is not saved and the entry fails with that reason. ``.html`` / ``.htm`` saves the page
 as served. DOIs go through ``MANDATE_DOI_RESOLVER``; each download has a total deadline
 (``MANDATE_FETCH_DEADLINE_S``) and ``fetch_entry(..., until=)`` a budget for the whole run.
@@ -28,14 +28,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import http_download as hd
-from .errors import ConfigError
-from .fetch_links import action, is_article, resolvable_url
-from .fetch_lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock  # noqa: F401 (re-exported)
-from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
-from .settings import Settings, get_settings
+from ..errors import ConfigError
+from ..manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
+from ..parsers.registry import EXTENSIONS
+from ..settings import Settings, get_settings
+from . import download as hd
+from .links import action, is_article, resolvable_url
+from .lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock
 
-_WANT = {".pdf": "pdf", ".html": "html", ".htm": "html", "": "any"}
+_SAVES = ("pdf", "html")  # the kinds a download is saved as (a PDF, or an HTML article)
+_WANT = {**{ext: kind for ext, kind in EXTENSIONS.items() if kind in _SAVES}, "": "any"}  # name -> what to fetch
 _MIME = {"pdf": "application/pdf", "html": "text/html"}
 
 
@@ -57,7 +59,7 @@ class Result:
 
     @property
     def action(self) -> str:
-        """The failure as one line a user can act on (see ``fetch_links.action``)."""
+        """The failure as one line a user can act on (see ``ingest.fetch.links.action``)."""
         return action(self.kind or ("no-url" if self.status == "no-url" else ""), self.reason, self.http_status)
 
     @property

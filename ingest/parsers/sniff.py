@@ -11,9 +11,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("pdf", "html", "text")
-DECLARED = {".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html",
-            ".txt": "text", ".md": "text", ".markdown": "text"}
+from .registry import kind_for
+
 SAMPLE_BYTES = 256 * 1024  # looked at from the start (and as much again from the end) of a file
 MAX_CONTROL_RATIO = 0.01  # text with more control characters than this is binary
 MAX_HIGH_RATIO_CP1252 = 0.30  # "Windows-1252 text" that is mostly bytes >= 0x80 is binary
@@ -98,7 +97,7 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
     ``declared`` is the extension (".txt") or kind ("text") the name or server claims; it only
     chooses between HTML and plain text for text content, never makes binary data text.
     """
-    declared = DECLARED.get(declared.lower(), declared.lower()) if declared else ""
+    declared = (kind_for(declared) or declared.lower()) if declared else ""
     if not head:
         return _refuse("empty file (0 bytes)")
     if b"%PDF-" in head[:1024]:

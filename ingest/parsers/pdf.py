@@ -7,9 +7,9 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
+from ..errors import BrokenFile, EmptyDocument, EncryptedPDF, NeedsOCR, TooLarge
+from ..records import Heading, Page, ParsedDocument
 from .clean import clean_pages, heading_candidates
-from .errors import BrokenFile, EmptyDocument, EncryptedPDF, NeedsOCR, TooLarge
-from .records import Heading, Page, ParsedDocument
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

@@ -5,9 +5,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..errors import BrokenFile, EmptyDocument
+from ..records import Heading, Page, ParsedDocument
 from .clean import normalise
-from .errors import BrokenFile, EmptyDocument
-from .records import Heading, Page, ParsedDocument
+from .registry import is_markdown
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"}
 _BLOCKS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"}
@@ -48,7 +49,7 @@ def _text_headings(page_index: int, raw: str, text: str, markdown: bool) -> list
 
 def parse_text(path: Path) -> ParsedDocument:
     raw = _read_text(path)
-    markdown = path.suffix.lower() in {".md", ".markdown"}
+    markdown = is_markdown(path.suffix)
     pages, headings = [], []
     for i, part in enumerate(raw.split("\f")):
         text = _paragraphs(part)
