@@ -117,7 +117,37 @@ class Ingestor:
         for sid, why in sorted(broken.items()):
             self.log(f"repairing {sid}: {'; '.join(why)}")
         report = IngestReport()
-        candidates = discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password)
+        todo = self._plan(discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password),
+                          registry, broken, report)
+        parsed = self._parse(todo, report)
+        planned = []
+        for c, doc in parsed:
+            src = _titled(c.source, doc)
+            planned.append((c, doc, src, chunk_pages(src, doc.pages, doc.headings, self.splitter)))
+        total = sum(len(p[3]) for p in planned)
+        self._embedded, self._to_embed = 0, total
+        with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
+            for c, doc, src, chunks in planned:
+                n = self._store_source(src, doc, chunks, bar)
+                sid = c.source.source_id
+                status = "repaired" if sid in broken and registry[sid].sha256 == src.sha256 else (
+                    "updated" if sid in registry else "added")
+                report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
+                report.chunks_embedded += n
+        final = self.store.registry()
+        self.store.collect_orphans(final)
+        self._derived(rebuild_bm25=bool(todo) or any(s.status == "removed" for s in report.sources))
+        report.chunks_total = self.store.chunks.count()
+        report.pages_total = sum(e.pages for e in final.values())
+        report.sources.sort(key=lambda s: s.path)
+        report.seconds = time.perf_counter() - t0
+        for s in report.failed:
+            self.log(f"failed: {s.path}: {s.error}")
+        _write_last_report(self.settings, report)
+        return report
+
+    def _plan(self, candidates: list[Candidate], registry: dict, broken: dict, report: IngestReport) -> list[Candidate]:
+        """Sources to (re)ingest; unchanged ones and bad files are reported, vanished ones removed."""
         todo: list[Candidate] = []
         seen_ids: set[str] = set()
         for c in candidates:
@@ -137,8 +167,12 @@ class Ingestor:
                 self.store.delete_source(sid)
                 self.store.drop_registry(sid)
                 report.sources.append(SourceResult(reg.path, sid, "removed"))
+        return todo
+
+    def _parse(self, todo: list[Candidate], report: IngestReport) -> list[tuple[Candidate, ParsedDocument]]:
+        """Parse every file under a time and memory budget; a failing file is reported, the rest go on."""
         parsed: list[tuple[Candidate, ParsedDocument]] = []
-        with ParseWorker(self.settings) as worker:  # every file under a time and memory budget
+        with ParseWorker(self.settings) as worker:
             for n, c in enumerate(tqdm(todo, desc="parsing", unit="file", disable=not self.progress, file=sys.stderr)):
                 self._tick("parsing", n, len(todo))
                 try:
@@ -151,40 +185,20 @@ class Ingestor:
                 except Exception as exc:  # a parser bug must not stop the run
                     report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed",
                                                        error=f"unexpected error: {type(exc).__name__}: {exc}", error_kind="broken"))
-        planned = []
-        for c, doc in parsed:
-            src = _titled(c.source, doc)
-            planned.append((c, doc, src, chunk_pages(src, doc.pages, doc.headings, self.splitter)))
-        total = sum(len(p[3]) for p in planned)
-        self._embedded, self._to_embed = 0, total
-        with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
-            for c, doc, src, chunks in planned:
-                n = self._store_source(src, doc, chunks, bar)
-                sid = c.source.source_id
-                status = "repaired" if sid in broken and registry[sid].sha256 == src.sha256 else (
-                    "updated" if sid in registry else "added")
-                report.sources.append(SourceResult(str(c.path), src.source_id, status, len(doc.pages), n))
-                report.chunks_embedded += n
-        final = self.store.registry()
-        self.store.collect_orphans(final)
-        if (todo or any(s.status == "removed" for s in report.sources) or not _bm25_present(self.settings)
+        return parsed
+
+    def _derived(self, rebuild_bm25: bool) -> None:
+        """BM25, sentence vectors (new versions only) and the bibliography, all derived from what is stored."""
+        if (rebuild_bm25 or not _bm25_present(self.settings)
                 or bm25_problem(self.store, self.store.all_chunk_meta()[0])):
             build_bm25(self.store, self.settings.db_dir)
-        build_sentences(self.store, self.embeddings, self.settings.db_dir, load=False)  # new versions only
+        build_sentences(self.store, self.embeddings, self.settings.db_dir, load=False)
         try:  # the bibliography (references, in-text citations, links) is derived data: never fail the run
             from .bib.links import load_or_build_bibliography
 
             load_or_build_bibliography(self.store, self.settings)
         except Exception as exc:  # noqa: BLE001
             self.log(f"warning: bibliography not built ({type(exc).__name__}: {exc})")
-        report.chunks_total = self.store.chunks.count()
-        report.pages_total = sum(e.pages for e in final.values())
-        report.sources.sort(key=lambda s: s.path)
-        report.seconds = time.perf_counter() - t0
-        for s in report.failed:
-            self.log(f"failed: {s.path}: {s.error}")
-        _write_last_report(self.settings, report)
-        return report
 
 
 def _write_last_report(settings: Settings, report: IngestReport) -> None:

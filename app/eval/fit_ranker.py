@@ -126,6 +126,26 @@ def evaluate(engine, model: SentenceModel, data: list[dict], k_passages: int = 5
             f"passage_hit@{k_passages}": phit / n}
 
 
+def _load_data(engine, args) -> list[dict]:
+    """Candidates and labels of the set's answerable questions (from ``--cache`` when it exists)."""
+    import os
+    import pickle
+
+    items = [it for it in load_set(args.set) if it.answerable and (it.must_include_any or it.must_include)][::args.every]
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, "rb") as fh:
+            data = pickle.load(fh)
+        by_id = {it.id: it for it in items}
+        for d in data:
+            d["item"] = by_id[d["item"]]
+        return data
+    data = collect(engine, items)
+    if args.cache:
+        with open(args.cache, "wb") as fh:
+            pickle.dump([{**d, "item": d["item"].id} for d in data], fh)
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m app.eval.fit_ranker", description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", required=True)
@@ -144,21 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..engine import Engine
 
     engine = Engine(get_settings(db_dir=args.db))
-    items = [it for it in load_set(args.set) if it.answerable and (it.must_include_any or it.must_include)][::args.every]
-    import os
-    import pickle
-
-    if args.cache and os.path.exists(args.cache):
-        with open(args.cache, "rb") as fh:
-            data = pickle.load(fh)
-        by_id = {it.id: it for it in items}
-        for d in data:
-            d["item"] = by_id[d["item"]]
-    else:
-        data = collect(engine, items)
-        if args.cache:
-            with open(args.cache, "wb") as fh:
-                pickle.dump([{**d, "item": d["item"].id} for d in data], fh)
+    data = _load_data(engine, args)
     train = [d for d in data if split_of(d["item"]) == "train"]
     test = [d for d in data if split_of(d["item"]) == "test"]
     X = np.concatenate([d["X"] for d in train])

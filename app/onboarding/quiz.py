@@ -219,11 +219,32 @@ def word_question(doc: Doc, s: Sent, df: dict[str, int], section: str) -> QuizQu
                         explanation=_explain(cit), section=section, topic="word")
 
 
-def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], terms: list[Found],
-               target: int = 12, minimum: int = 8) -> list[QuizQuestion]:
-    """``by_section``: (title, key sentences, all content sentences) per section that has prose."""
-    all_sents = [s for _, _, sents in by_section for s in sents]
-    pool = number_facts(all_sents)
+class _Picker:
+    """The questions taken so far; a new one must use a fresh sentence and answer and give none away."""
+
+    def __init__(self):
+        self.out: list[QuizQuestion] = []
+        self.used_sents: set[int] = set()
+        self.used_answers: set[str] = set()
+
+    def gives_away(self, q: QuizQuestion) -> bool:
+        """An answer that another question's sentence states (or the other way round)."""
+        def shows(text: str, answer: str) -> bool:
+            return re.search(r"(?<![\w.,])" + re.escape(answer) + r"(?![\w]|[.,]\d)", text, re.IGNORECASE) is not None
+
+        return any(shows(o.prompt, q.answer) or shows(q.prompt, o.answer) for o in self.out)
+
+    def take(self, q: QuizQuestion | None, order: int) -> bool:
+        if q is None or order in self.used_sents or q.answer.lower() in self.used_answers or self.gives_away(q):
+            return False
+        self.out.append(q)
+        self.used_sents.add(order)
+        self.used_answers.add(q.answer.lower())
+        return True
+
+
+def _section_queues(by_section, terms: list[Found], pool: list[NumberFact]) -> list[tuple[str, list, list]]:
+    """Per section: (title, its defined terms, its number facts), key sentences first."""
     facts_by_sent: dict[int, list[NumberFact]] = {}
     for f in pool:
         facts_by_sent.setdefault(f.sent.order, []).append(f)
@@ -234,57 +255,56 @@ def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], t
         nums = [f for s in ordered for f in facts_by_sent.get(s.order, [])[:1]]
         defs = [t for t in terms if t.how != "phrase" and any(t.sent.order == s.order for s in sents)]
         queues.append((title, defs, nums))
-    out: list[QuizQuestion] = []
-    used_sents: set[int] = set()
-    used_answers: set[str] = set()
+    return queues
 
-    def gives_away(q: QuizQuestion) -> bool:
-        """An answer that another question's sentence states (or the other way round)."""
-        def shows(text: str, answer: str) -> bool:
-            return re.search(r"(?<![\w.,])" + re.escape(answer) + r"(?![\w]|[.,]\d)", text, re.IGNORECASE) is not None
 
-        return any(shows(o.prompt, q.answer) or shows(q.prompt, o.answer) for o in out)
+def _take_one(doc: Doc, picker: _Picker, title: str, defs: list, nums: list, terms, pool) -> bool:
+    """One question from a section, alternating terms and figures, multiple choice and cloze."""
+    out = picker.out
+    prefer_term = len(out) % 2 == 1
+    for kind in (("term", "number") if prefer_term else ("number", "term")):
+        src = defs if kind == "term" else nums
+        while src:
+            item = src.pop(0)
+            same = [q for q in out if (q.topic == "term") == (kind == "term")]
+            mcq = sum(q.kind == "mcq" for q in same) <= sum(q.kind == "cloze" for q in same)
+            q = term_question(doc, item, terms, mcq, title) if kind == "term" else number_question(doc, item, pool, mcq, title)
+            if picker.take(q, item.sent.order):
+                return True
+    return False
 
-    def take(q: QuizQuestion | None, order: int) -> bool:
-        if q is None or order in used_sents or q.answer.lower() in used_answers or gives_away(q):
-            return False
-        out.append(q)
-        used_sents.add(order)
-        used_answers.add(q.answer.lower())
-        return True
 
+def _fill_with_words(doc: Doc, picker: _Picker, by_section, all_sents: list[Sent], minimum: int) -> None:
+    """Few figures or terms: blank rare words of key sentences."""
+    df: dict[str, int] = {}
+    for s in all_sents:
+        for w in set(re.findall(r"[a-z][a-z-]+", s.text.lower())):
+            df[w] = df.get(w, 0) + 1
+    for title, keys, sents in by_section:
+        for s in keys + sents:
+            if len(picker.out) >= minimum:
+                return
+            if s.order not in picker.used_sents and content_words(s.text):
+                picker.take(word_question(doc, s, df, title), s.order)
+
+
+def build_quiz(doc: Doc, by_section: list[tuple[str, list[Sent], list[Sent]]], terms: list[Found],
+               target: int = 12, minimum: int = 8) -> list[QuizQuestion]:
+    """``by_section``: (title, key sentences, all content sentences) per section that has prose."""
+    all_sents = [s for _, _, sents in by_section for s in sents]
+    pool = number_facts(all_sents)
+    queues = _section_queues(by_section, terms, pool)
+    picker = _Picker()
     progress = True
-    while len(out) < target and progress:
+    while len(picker.out) < target and progress:
         progress = False
         for title, defs, nums in queues:
-            if len(out) >= target:
+            if len(picker.out) >= target:
                 break
-            prefer_term = len(out) % 2 == 1
-            for kind in (("term", "number") if prefer_term else ("number", "term")):
-                src = defs if kind == "term" else nums
-                picked = False
-                while src and not picked:
-                    item = src.pop(0)
-                    same = [q for q in out if (q.topic == "term") == (kind == "term")]
-                    mcq = sum(q.kind == "mcq" for q in same) <= sum(q.kind == "cloze" for q in same)
-                    if kind == "term":
-                        picked = take(term_question(doc, item, terms, mcq, title), item.sent.order)
-                    else:
-                        picked = take(number_question(doc, item, pool, mcq, title), item.sent.order)
-                if picked:
-                    progress = True
-                    break
-    if len(out) < minimum:  # few figures or terms: blank rare words of key sentences
-        df: dict[str, int] = {}
-        for s in all_sents:
-            for w in set(re.findall(r"[a-z][a-z-]+", s.text.lower())):
-                df[w] = df.get(w, 0) + 1
-        for title, keys, sents in by_section:
-            for s in keys + sents:
-                if len(out) >= minimum:
-                    break
-                if s.order not in used_sents and content_words(s.text):
-                    take(word_question(doc, s, df, title), s.order)
+            progress = _take_one(doc, picker, title, defs, nums, terms, pool) or progress
+    if len(picker.out) < minimum:
+        _fill_with_words(doc, picker, by_section, all_sents, minimum)
+    out = picker.out
     order = {t: i for i, (t, _, _) in enumerate(by_section)}
     out.sort(key=lambda q: (order.get(q.section, 0), q.citation.page_index, q.citation.quote_start))
     return out

@@ -129,15 +129,7 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
         r.file, r.reason = raw, str(exc)
         return r
     want, stem = _WANT.get(Path(name).suffix.lower()), Path(name).stem
-    names = [name, f"{stem}.pdf", f"{stem}.html"] if want in ("any", "pdf") else [name]
-    rec = lock.get(entry.id) or {}
-    if rec.get("file") and rec["file"] not in names:
-        names.append(rec["file"])
-    found = next((n for n in names if os.path.lexists(corpus / n)), None)
-    if found:
-        r.status, r.saved = "present", found
-        if rec.get("file") == found and (corpus / found).is_file() and rec.get("sha256") != _sha256_file(corpus / found):
-            r.note = "differs from sources.lock; kept as is"
+    if _present(r, entry.id, name, want, corpus, lock):
         return r
     if not r.url:
         r.status, r.reason = "no-url", "file missing and no url in sources.toml"
@@ -175,19 +167,39 @@ def fetch_entry(entry: ManifestEntry, corpus: Path, s: Settings, lock: dict[str,
     if not _may_write(corpus, save, lock):
         r.saved, r.reason = "", f"{save} already exists and was not downloaded by fetch; left untouched"
         return r
+    extra = {"landing_url": landing} if landing else {}
+    if kind == "html" and want != "html":
+        extra["note"] = f"{note}; kept as {save}"
+    return _save(r, entry.id, resp, corpus, lock, extra)
+
+
+def _present(r: Result, entry_id: str, name: str, want: str | None, corpus: Path, lock: dict[str, dict]) -> bool:
+    """Is the entry's file (or the .pdf/.html it may have become, or its locked name) already in the corpus?"""
+    stem = Path(name).stem
+    names = [name, f"{stem}.pdf", f"{stem}.html"] if want in ("any", "pdf") else [name]
+    rec = lock.get(entry_id) or {}
+    if rec.get("file") and rec["file"] not in names:
+        names.append(rec["file"])
+    found = next((n for n in names if os.path.lexists(corpus / n)), None)
+    if not found:
+        return False
+    r.status, r.saved = "present", found
+    if rec.get("file") == found and (corpus / found).is_file() and rec.get("sha256") != _sha256_file(corpus / found):
+        r.note = "differs from sources.lock; kept as is"
+    return True
+
+
+def _save(r: Result, entry_id: str, resp, corpus: Path, lock: dict[str, dict], extra: dict) -> Result:
+    """Write the body atomically as ``r.saved`` and record it in sources.lock."""
     try:
-        _atomic_write(corpus, save, resp.body)
-        rec = {"url": r.url, "final_url": r.final_url, "file": save, "sha256": r.sha256, "bytes": r.bytes,
-               "content_type": r.content_type, "served_content_type": resp.content_type,
-               "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        if landing:
-            rec["landing_url"] = landing
-        if kind == "html" and want != "html":
-            rec["note"] = f"{note}; kept as {save}"
-        lock[entry.id] = rec
+        _atomic_write(corpus, r.saved, resp.body)
+        lock[entry_id] = {"url": r.url, "final_url": r.final_url, "file": r.saved, "sha256": r.sha256, "bytes": r.bytes,
+                          "content_type": r.content_type, "served_content_type": resp.content_type,
+                          "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **extra}
         write_lock(corpus, lock)
     except (OSError, ValueError) as exc:
-        r.saved, r.reason = "", f"could not write {save} in {corpus}: {exc}"
+        r.reason = f"could not write {r.saved} in {corpus}: {exc}"
+        r.saved = ""
         return r
     r.status = "downloaded"
     return r
