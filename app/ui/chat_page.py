@@ -22,11 +22,9 @@ STARTERS = [
 
 def page() -> None:
     st.title("Ask the paper and its sources")
-    handle = state.engine_handle()
-    if handle.engine is None:
-        common.empty_state(handle)
+    engine = common.engine_or_empty_state()
+    if engine is None:
         return
-    engine = handle.engine
     busy = state.ingest_running()
     prompt = st.chat_input("Ask about the paper or the sources it cites…", disabled=busy, key="chat_prompt",
                            max_chars=2000)

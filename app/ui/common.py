@@ -36,6 +36,14 @@ def sidebar(handle: state.EngineHandle) -> None:
             st.warning("Ingest running: chat paused.", icon=":material/hourglass_top:")
 
 
+def engine_or_empty_state():
+    """The engine, or None after showing what to do when there is no usable index yet."""
+    handle = state.engine_handle()
+    if handle.engine is None:
+        empty_state(handle)
+    return handle.engine
+
+
 def empty_state(handle: state.EngineHandle) -> None:
     """No index (or it can't be opened): say exactly what to do, never a stack trace."""
     s = state.settings()

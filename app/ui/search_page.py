@@ -18,11 +18,9 @@ SCOPES = {"all": "Everything", "paper": "The paper", "cited": "Cited sources", "
 
 def page() -> None:
     st.title("Search passages")
-    handle = state.engine_handle()
-    if handle.engine is None:
-        common.empty_state(handle)
+    engine = common.engine_or_empty_state()
+    if engine is None:
         return
-    engine = handle.engine
     if state.ingest_running():
         st.info("The library is being re-indexed; search is back as soon as the index is complete.",
                 icon=":material/hourglass_top:")
