@@ -47,12 +47,37 @@ def questions() -> list[str]:
     return [it.question for it in load_set(ROOT / "app" / "eval" / "sets" / "dev.jsonl")]
 
 
+def _generated_source(src, n: int, vocab: list[str], weights, rng):
+    """(pages, chunks) of ``n`` random Zipf-distributed chunks for ``src``, CHUNKS_PER_PAGE to a page."""
+    from ingest.records import Chunk, Page, chunk_id
+
+    sid, sha = src.source_id, src.sha256
+    chunks, pages = [], []
+    for p in range((n + CHUNKS_PER_PAGE - 1) // CHUNKS_PER_PAGE):
+        texts = []
+        for _ in range(min(CHUNKS_PER_PAGE, n - p * CHUNKS_PER_PAGE)):
+            words = rng.choice(len(vocab), size=WORDS_PER_CHUNK, p=weights)
+            sent = [vocab[w] for w in words]
+            for j in range(14, len(sent), 15):
+                sent[j] += "."
+            texts.append(" ".join(sent).capitalize() + ".")
+        page_text = "\n\n".join(texts)
+        pages.append(Page(index=p, label=str(p + 1), text=page_text))
+        pos = 0
+        for i, t in enumerate(texts):
+            chunks.append(Chunk(chunk_id=chunk_id(sid, sha, p, i), source_id=sid, source_hash=sha, title=src.title,
+                                kind="cited", page_index=p, page_label=str(p + 1), section="", start=pos,
+                                end=pos + len(t), position=i, text=t))
+            pos += len(t) + 2
+    return pages, chunks
+
+
 def build_index(db_dir: Path, size: int, real: bool, seed: int = 7) -> dict:
     import numpy as np
 
     from ingest.embedder import load_embeddings
     from ingest.lexical import build as build_bm25
-    from ingest.records import Chunk, Page, Source, chunk_id
+    from ingest.records import Source
     from ingest.settings import Settings
     from ingest.store import PARSER_VERSION, RegistryEntry, Store
 
@@ -75,23 +100,7 @@ def build_index(db_dir: Path, size: int, real: bool, seed: int = 7) -> dict:
         sha = f"{src_no:064x}"
         src = Source(source_id=sid, path=Path(f"/bench/{sid}.pdf"), sha256=sha, title=f"Generated source {src_no}",
                      kind="cited")
-        chunks, pages = [], []
-        for p in range((n + CHUNKS_PER_PAGE - 1) // CHUNKS_PER_PAGE):
-            texts = []
-            for _ in range(min(CHUNKS_PER_PAGE, n - p * CHUNKS_PER_PAGE)):
-                words = rng.choice(len(vocab), size=WORDS_PER_CHUNK, p=weights)
-                sent = [vocab[w] for w in words]
-                for j in range(14, len(sent), 15):
-                    sent[j] += "."
-                texts.append(" ".join(sent).capitalize() + ".")
-            page_text = "\n\n".join(texts)
-            pages.append(Page(index=p, label=str(p + 1), text=page_text))
-            pos = 0
-            for i, t in enumerate(texts):
-                chunks.append(Chunk(chunk_id=chunk_id(sid, sha, p, i), source_id=sid, source_hash=sha, title=src.title,
-                                    kind="cited", page_index=p, page_label=str(p + 1), section="", start=pos,
-                                    end=pos + len(t), position=i, text=t))
-                pos += len(t) + 2
+        pages, chunks = _generated_source(src, n, vocab, weights, rng)
         if real:
             te = time.perf_counter()
             vecs = emb.embed_documents([c.text for c in chunks])

@@ -50,6 +50,39 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
+def _build(workdir: Path, pages: int):
+    """A fresh index of one generated two-column PDF; (its path, a SourceViewer on it)."""
+    from app.engine import viewer as v
+    from ingest.pipeline import run_ingest
+    from ingest.settings import Settings
+    from ingest.store import Store
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    corpus = workdir / "corpus"
+    corpus.mkdir(parents=True)
+    pdf_path = corpus / "bench.pdf"
+    make_pdf(pdf_path, pages)
+    settings = Settings(corpus_dir=corpus, db_dir=workdir / "db")
+    report = run_ingest(settings, progress=False)
+    assert not report.failed, report.failed
+    return pdf_path, v.SourceViewer(settings, Store(settings, create=False))
+
+
+def _print_report(result: dict, rows: list, stats: dict, n: int, ratio: float, repeat: int, n_picks: int) -> None:
+    from app.engine import viewer as v
+
+    print(f"viewer bench — {machine()}")
+    print(f"{n}-page two-column PDF ({result['pdf_kb']} KB), scale {v.SCALE} px/pt, {repeat} runs x {n_picks} pages\n")
+    print_table(["page", "quote chars", "lines marked", "PNG"], rows)
+    print()
+    print_table(["step", "median ms", "p95 ms", "max ms"],
+                [[k, f"{s['median_s'] * 1000:.0f}", f"{s['p95_s'] * 1000:.0f}", f"{s['max_s'] * 1000:.0f}"]
+                 for k, s in stats.items()])
+    print(f"\nopen at page / render only (median): {ratio:.2f}x")
+    print(f"target: open at page <= {TARGET_S:.1f} s -> worst {stats['open_at_page']['max_s']:.3f} s: "
+          + ("met" if result["meets_target"] else "NOT met"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=50)
@@ -57,24 +90,12 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/mandate-viewer-bench"))
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-
     import pypdfium2 as pdfium
 
     from app.engine import viewer as v
     from app.engine.locate import locate_pdf
-    from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from ingest.store import Store
 
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    corpus = args.workdir / "corpus"
-    corpus.mkdir(parents=True)
-    pdf_path = corpus / "bench.pdf"
-    make_pdf(pdf_path, args.pages)
-    settings = Settings(corpus_dir=corpus, db_dir=args.workdir / "db")
-    report = run_ingest(settings, progress=False)
-    assert not report.failed, report.failed
-    viewer = v.SourceViewer(settings, Store(settings, create=False))
+    pdf_path, viewer = _build(args.workdir, args.pages)
     sid = next(iter(viewer.store.registry()))
     n = len(viewer.labels(sid))
     picks = sorted({0, n // 5, n // 2, (4 * n) // 5, n - 1})
@@ -120,16 +141,7 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"viewer bench — {machine()}")
-    print(f"{n}-page two-column PDF ({result['pdf_kb']} KB), scale {v.SCALE} px/pt, {args.repeat} runs x {len(picks)} pages\n")
-    print_table(["page", "quote chars", "lines marked", "PNG"], rows)
-    print()
-    print_table(["step", "median ms", "p95 ms", "max ms"],
-                [[k, f"{s['median_s'] * 1000:.0f}", f"{s['p95_s'] * 1000:.0f}", f"{s['max_s'] * 1000:.0f}"]
-                 for k, s in stats.items()])
-    print(f"\nopen at page / render only (median): {ratio:.2f}x")
-    print(f"target: open at page <= {TARGET_S:.1f} s -> worst {stats['open_at_page']['max_s']:.3f} s: "
-          + ("met" if result["meets_target"] else "NOT met"))
+    _print_report(result, rows, stats, n, ratio, args.repeat, len(picks))
     return 0
 
 
