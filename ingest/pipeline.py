@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from tqdm import tqdm
 
@@ -37,7 +38,7 @@ _log = logging.getLogger(__name__)
 class SourceResult:
     path: str
     source_id: str
-    status: str  # added | updated | repaired | unchanged | removed | failed
+    status: Literal["added", "updated", "repaired", "unchanged", "removed", "failed"]
     pages: int = 0
     chunks: int = 0
     error: str | None = None

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
+
+SourceKind = Literal["paper", "cited"]  # the paper itself, or a work it cites
 
 
 @dataclass(frozen=True)
@@ -13,7 +16,7 @@ class Source:
     path: Path
     sha256: str
     title: str
-    kind: str = "cited"  # "paper" | "cited"
+    kind: SourceKind = "cited"
     authors: tuple[str, ...] = ()
     year: int | None = None
     url: str = ""
@@ -60,7 +63,7 @@ class Chunk:
     source_id: str
     source_hash: str
     title: str
-    kind: str
+    kind: SourceKind
     page_index: int
     page_label: str
     section: str

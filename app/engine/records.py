@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from ingest.records import SourceKind
+
 Scope = Literal["all", "paper", "cited"]
 
 
@@ -41,7 +43,7 @@ class Passage:
     source_id: str
     source_hash: str
     title: str
-    kind: str
+    kind: SourceKind
     page_index: int
     page_label: str
     section: str
@@ -96,7 +98,7 @@ class Citation:
     n: int
     source_id: str
     title: str
-    kind: str
+    kind: SourceKind
     page: str  # printed page label
     quote: str
     url: str = ""
@@ -129,7 +131,7 @@ class Answer:
     question: str
     text: str  # with inline [n] markers that all resolve to ``citations``
     refused: bool
-    mode: str  # "quote" | "generate"
+    mode: Literal["quote", "generate"]
     citations: list[Citation] = field(default_factory=list)
     verified: list[SentenceCheck] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)  # evidence considered (closest passages on refusal)

@@ -13,6 +13,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ingest.parsers.registry import ACCEPTED, EXTENSIONS, kind_for
 from ingest.parsers.sniff import sniff_data
@@ -24,7 +25,7 @@ UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in EXTENSIONS)  # for st.file_uplo
 class SavedUpload:
     name: str  # the name as uploaded
     path: Path | None  # where it was written (None when rejected)
-    status: str  # added | duplicate | rejected
+    status: Literal["added", "duplicate", "rejected"]
     reason: str = ""
 
 

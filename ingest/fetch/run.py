@@ -25,6 +25,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -44,7 +45,7 @@ _MIME = {"pdf": "application/pdf", "html": "text/html"}
 @dataclass
 class Result:
     id: str
-    status: str  # downloaded | present | failed | no-url
+    status: Literal["downloaded", "present", "failed", "no-url"]
     url: str = ""
     file: str = ""  # the file the manifest expects in the corpus folder
     saved: str = ""  # the file written (or found) in the corpus folder
