@@ -25,13 +25,15 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
+SPLIT_VERSION = 2  # bump when sentence splitting changes: every source's sentences are split and embedded again
+
 
 def sentence_dir(db_dir: Path, collection: str) -> Path:
     return Path(db_dir) / f"sentences-{collection}"
 
 
 def _file_key(source_id: str, entry) -> str:
-    return f"{version_key(source_id, entry.sha256)}.p{entry.parser_version}"
+    return f"{version_key(source_id, entry.sha256)}.p{entry.parser_version}.s{SPLIT_VERSION}"
 
 
 def _atomic_write(path: Path, write) -> None:

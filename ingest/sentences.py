@@ -38,12 +38,25 @@ class Sentence:
 def split_sentences(text: str, base: int = 0, min_chars: int = 12) -> list[Sentence]:
     """Sentences of ``text`` with offsets (plus ``base``); paragraphs first, never after abbreviations."""
     if "\n\n" in text:
-        result, pos = [], 0
+        result, pos, label = [], 0, None
         for para in text.split("\n\n"):
-            result += _split_paragraph(para, base + pos, min_chars)
+            found = _split_paragraph(para, base + pos, min_chars)
+            if found and label is not None:  # "editors" + "Cristina Finch, ...": one sentence, label first
+                first = found[0]
+                found[0] = Sentence(text[label - base: first.end - base], label, first.end)
+            label = None
+            if not found and _is_label(para):
+                label = base + pos + len(para) - len(para.lstrip())
+            result += found
             pos += len(para) + 2
         return result
     return _split_paragraph(text, base, min_chars)
+
+
+def _is_label(para: str) -> bool:
+    """A field label of a web page ("Authors", "editors"): one or two words, too short to be a sentence."""
+    words = para.split()
+    return 0 < len(words) <= 2 and all(w.isalpha() for w in words) and len(para.strip()) < 24
 
 
 def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:

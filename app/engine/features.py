@@ -20,7 +20,7 @@ import numpy as np
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
-            "lex_plain", "type_match", "type_miss", "defines", "heading", "reference", "question", "fragment", "short", "title")
+            "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
@@ -39,6 +39,9 @@ _TYPE_CUES = [
     ("name", re.compile(r"^\s*(who|whom|whose)\b|\b(which|what) (organi[sz]ation|institution|country|countries|agency|"
                         r"author|authors|person|people|company|city|region)\b", re.I)),
 ]
+# a line that is only a date, near the top of a document: its publication date ("28 May, 2025")
+_DATELINE = re.compile(r"^\(?(\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r",?\s+\d{4}|" + _MONTHS + r"\s+\d{1,2},?\s+\d{4}|"
+                       r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})\)?$", re.I)
 _REASON = re.compile(r"\b(because|due to|since|owing to|as a result|caused by|leads? to|led to|results? in|resulted in|thus|"
                      r"therefore|hence|in order to|so that|reasons?|causes?|attributed to|purpose)\b", re.I)
 # "What is X?" / "What are X?": a sentence saying "X is ..." / "X (Y) are ..." / "X refers to ..." defines it
@@ -114,6 +117,7 @@ class Candidate:
     context_words: frozenset[str]  # those of the sentence with its neighbours on the page
     section: str = ""
     title: bool = False  # the first sentence of a document (its title line)
+    head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
 
 
 def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float],
@@ -132,6 +136,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
         len(q_words & words) / len(q_words) if q_words else 0.0,
         float(matched), float(typed and not matched),
         float(defines is not None and defines.search(s) is not None),
+        float(q_type == "date" and c.head and bool(_DATELINE.match(stripped))),
         float(stripped[-1:] not in ".!?\"”)]" and len(s.split()) <= 10),
         float(bool(_REFERENCE_SECTIONS.match(c.section or ""))),
         float(stripped.endswith("?")),
@@ -143,7 +148,7 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
 
 # Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
 DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0,
-                       chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0,
+                       chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7)
 
 

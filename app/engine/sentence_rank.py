@@ -182,7 +182,8 @@ class SentenceRanker:
                          cos_prev_win=self._window_cos([x for x in (r - 1, r) if lo <= x < hi], qv),
                          chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], words=self.words[r],
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
-                         section=sp.meta.get("section", "") if sp else "", title=first_of_doc)
+                         section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
+                         head=pg == 0 and r - lo < 8)
 
     # -- passages -------------------------------------------------------------------------
     def passages(self, ranked: list[Ranked], k: int, max_chars: int = 2500) -> tuple[list[Passage], dict[int, int]]:

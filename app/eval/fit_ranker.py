@@ -23,6 +23,11 @@ from .dataset import load_set
 from .matching import holds_gold
 
 
+# Weights the development data cannot teach, set by hand and kept over every fit: COVID-QA articles have no
+# datelines, so a date-only line at a document's top ("28 May, 2025") would get no weight for "When was ... published?"
+PRIORS = {"dateline": 4.0}
+
+
 def _gold(item, text: str) -> bool:
     return holds_gold(text, item.must_include, item.must_include_any)
 
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         a, b = platt_bias(train_all, w)
         w = w * a
         w[0] += b
-    fitted = SentenceModel({f: round(float(v), 4) for f, v in zip(FEATURES, w)})
+    fitted = SentenceModel({**{f: round(float(v), 4) for f, v in zip(FEATURES, w)}, **PRIORS})
     before = SentenceModel.load()
     report = {"train": {"fitted": evaluate(engine, fitted, train), "current": evaluate(engine, before, train)},
               "test": {"fitted": evaluate(engine, fitted, test), "current": evaluate(engine, before, test)},
@@ -195,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save:
         fitted.info = {"set": args.set, "also": args.also, "also_weight": args.also_weight,
                        "train_questions": len(train), "test_questions": len(test),
-                       "test": report["test"]["fitted"], "l2": args.l2}
+                       "test": report["test"]["fitted"], "l2": args.l2, "priors": PRIORS}
         fitted.save()
         print("saved app/engine/ranker_weights.json", file=sys.stderr)
     return 0

@@ -56,6 +56,11 @@ def test_seed_page_acceptance(engine):
     assert any(c.source_id == "000-4b2cc08eca4313f9" and "meaningful participation of women" in c.quote for c in a.citations)
     a = engine.answer("Who is the primary audience of the paper?", mode="quote")
     assert any("primary audience is practitioners" in c.quote for c in a.citations)
+    # a web page's field label ("editors") travels with its value; a dateline answers "when published"
+    a = engine.answer("Who are the editors of the paper?", mode="quote")
+    assert not a.refused and "Cristina Finch" in a.citations[0].quote and a.citations[0].quote.startswith("editors")
+    a = engine.answer("When was the paper published?", mode="quote")
+    assert a.citations[0].quote == "28 May, 2025" and a.citations[0].source_id == "000-4b2cc08eca4313f9"
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

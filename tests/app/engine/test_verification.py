@@ -100,3 +100,13 @@ def test_sentence_splitting_offsets():
     assert all(text[s.start:s.end] == s.text for s in sents)
     assert sents[0].text.endswith("p. 4).")
     assert split_answer("One claim [1]. Two claims [2][3]. Three") == ["One claim [1].", "Two claims [2][3].", "Three"]
+
+
+def test_a_field_label_joins_the_sentence_after_it_with_exact_offsets():
+    text = "Publication\n\nMore than a mandate?\n\n28 May, 2025\n\nAuthors\n\neditors\n\nCristina Finch, Inka Lilja"
+    sents = split_sentences(text, base=40)
+    assert [s.text for s in sents] == ["Publication\n\nMore than a mandate?", "28 May, 2025",
+                                       "editors\n\nCristina Finch, Inka Lilja"]
+    assert all(text[s.start - 40:s.end - 40] == s.text for s in sents)
+    # a real heading of a paper is long enough to stay its own sentence
+    assert [s.text for s in split_sentences("1 Introduction\n\nTraining is common.")] == ["1 Introduction", "Training is common."]
