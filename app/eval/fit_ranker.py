@@ -22,7 +22,6 @@ from ..engine.sentence_rank import Ranked
 from .dataset import load_set
 from .matching import holds_gold
 
-
 # Weights the development data cannot teach, set by hand and kept over every fit: COVID-QA articles have no
 # datelines, so a date-only line at a document's top ("28 May, 2025") would get no weight for "When was ... published?"
 PRIORS = {"dateline": 4.0}
