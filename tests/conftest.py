@@ -1,6 +1,7 @@
 """Shared test fixtures: settings on temp folders, the ../shared samples, generated corpora."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -74,9 +75,23 @@ def fixture_index(tmp_path_factory):
         (corpus / seed.name).write_bytes(seed.read_bytes())
     (corpus / "course-directors-note.txt").write_text(INJECTION_TEXT)
     settings = Settings(corpus_dir=corpus, db_dir=root / "db")
-    report = run_ingest(settings, progress=False)
+    with all_cores():
+        report = run_ingest(settings, progress=False)
     assert not report.failed, report.failed
     return settings, truth
+
+
+@contextlib.contextmanager
+def all_cores():
+    """Torch on every core for one big embedding job (an index build); the rest of the run uses one."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

@@ -45,11 +45,15 @@ def test_unknown_or_missing_command_is_a_usage_error():
 
 
 @pytest.mark.parametrize("name", ["refs", "ask", "check", "ingest"])
-def test_subcommand_help_is_the_delegates_help(name):
-    r = _mandate(name, "--help")
-    assert r.returncode == 0, r.stderr
+def test_subcommand_help_is_the_delegates_help(name, capsys):
+    # in-process (the console script itself is run above): the delegate's own parser answers --help
+    try:
+        code = cli.main([name, "--help"])
+    except SystemExit as exc:
+        code = exc.code
+    assert code in (0, None)
     prog = "python -m ingest" if name == "ingest" else f"python -m {'app' if name == 'ask' else 'ingest'} {name}"
-    assert f"usage: {prog} " in r.stdout
+    assert f"usage: {prog} " in capsys.readouterr().out
 
 
 def test_delegates_with_the_right_argv(monkeypatch):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -300,15 +301,23 @@ def _stop_server_when(proc, server, marker: bytes, min_count: int) -> str:
 
 
 # -- --db on a file, a read-only index ------------------------------------------------------------
-def test_db_pointing_at_a_file_is_one_line_for_every_command(tmp_path):
+def test_db_pointing_at_a_file_is_one_line_for_every_command(tmp_path, capsys):
+    """In-process through each entry's main() (what `python -m` runs); the slow tests here run the same one-line rule as subprocesses."""
+    import app.__main__ as app_main
+    import ingest.__main__ as ingest_main
+
     f = tmp_path / "index.db"
     f.write_text("not a folder")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "b.txt").write_text(QUESTION_TEXT)
-    for args in (["-m", "ingest", "--corpus", str(corpus), "--db", str(f), "--no-progress"],
-                 ["-m", "ingest", "check", "--db", str(f)], ["-m", "app", "search", "outreach", "--db", str(f)]):
-        _one_line_error(_run(*args), str(f))
+    for main, args in ((ingest_main.main, ["--corpus", str(corpus), "--db", str(f), "--no-progress"]),
+                       (ingest_main.main, ["check", "--db", str(f)]), (app_main.main, ["search", "outreach", "--db", str(f)])):
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = exc.code
+        _one_line_error(SimpleNamespace(returncode=code, stderr=capsys.readouterr().err), str(f))
     assert f.read_text() == "not a folder"
 
 

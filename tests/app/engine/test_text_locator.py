@@ -6,6 +6,7 @@ import pytest
 from app.engine import Engine
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
+from tests.conftest import all_cores
 
 FILLER = ("Training institutions revise their curricula every year and publish the changes in an annex. "
           "Each annex lists modules, hours and the staff responsible for them. ")
@@ -26,7 +27,8 @@ def text_engine(tmp_path_factory):
         "The interviews lasted forty minutes on average and were recorded with consent.\n\n"
         "## 3 Results\n\nMentored officers stayed longer in post.\n")
     s = Settings(corpus_dir=corpus, db_dir=root / "db")
-    assert not run_ingest(s, progress=False).failed
+    with all_cores():
+        assert not run_ingest(s, progress=False).failed
     return Engine(s)
 
 

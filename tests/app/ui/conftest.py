@@ -57,8 +57,10 @@ def make_corpus(corpus: Path) -> Path:
 def _ingest(corpus: Path, db: Path):
     from ingest.pipeline import run_ingest
     from ingest.settings import Settings
+    from tests.conftest import all_cores
 
-    report = run_ingest(Settings(corpus_dir=corpus, db_dir=db), progress=False)
+    with all_cores():
+        report = run_ingest(Settings(corpus_dir=corpus, db_dir=db), progress=False)
     assert not report.failed, report.failed
     return report
 
