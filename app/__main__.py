@@ -10,8 +10,8 @@ from ingest.errors import ConfigError
 
 
 def _engine(args):
-    from ingest.settings import get_settings
-    from ingest.store import reader_settings
+    from ingest.index.settings import get_settings
+    from ingest.index.store import reader_settings
 
     from .engine import Engine
 
@@ -100,8 +100,8 @@ def cmd_locate(argv) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--box-text", action="store_true", help="add the text found inside each box (checking)")
     args = p.parse_args(argv)
-    from ingest.settings import get_settings
-    from ingest.store import Store
+    from ingest.index.settings import get_settings
+    from ingest.index.store import Store
 
     from .engine.viewer import DocumentUnavailable, SourceViewer
 
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _index_failure(exc: BaseException, argv: list[str]) -> str | None:
     from ingest.failures import describe
-    from ingest.settings import get_settings
+    from ingest.index.settings import get_settings
 
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--db")

@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--rebuild", action="store_true", help="build the tour again (and replace the cached one)")
     args = p.parse_args(argv)
 
-    from ingest.settings import get_settings
+    from ingest.index.settings import get_settings
 
     from .engine import Engine
     from .onboarding import handout_markdown, onboarding

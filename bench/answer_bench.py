@@ -24,8 +24,8 @@ SEED = ROOT.parent / "shared" / "seeds" / "000_4b2cc08eca4313f9.txt"
 
 
 def fixture_index(work: Path) -> Path:
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.fixtures.corpus import build_fixture_corpus
 
     root = work / "fixture"
@@ -44,7 +44,7 @@ def bench(db: Path, repeat: int) -> dict:
 
     from app.engine import Engine
     from app.eval.dataset import load_set
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     items = load_set(ROOT / "app" / "eval" / "sets" / "dev.jsonl")
     engine = Engine(Settings(db_dir=db))

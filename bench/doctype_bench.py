@@ -53,8 +53,8 @@ def pdf_corpus(folder: Path) -> None:
 
 
 def index(work: Path, name: str, make) -> Path:
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
 
     root = work / name
     db = root / "db"
@@ -76,7 +76,7 @@ def bench(db: Path, qs: list[str]) -> dict:
     import numpy as np
 
     from app.engine import Engine
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     engine = Engine(Settings(db_dir=db))
     for q in qs[:3]:

@@ -66,10 +66,10 @@ class Timers:
 
 
 def run(args) -> dict:
-    from ingest.embedder import load_embeddings, sentence_model
+    from ingest.index.embedder import load_embeddings, sentence_model
+    from ingest.index.settings import Settings
+    from ingest.index.store import Store
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from ingest.store import Store
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="mandate-ingest-bench-"))
     corpus = work / "corpus"

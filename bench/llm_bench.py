@@ -29,7 +29,7 @@ from app.engine.llm import (
     local_model,  # noqa: E402
     make_chat_model,  # noqa: E402
 )
-from ingest.settings import Settings  # noqa: E402
+from ingest.index.settings import Settings  # noqa: E402
 
 SYSTEM = (
     "You answer questions about gender training in security institutions. Use ONLY the numbered "

@@ -67,8 +67,8 @@ def timed(fn, *args) -> float:
 
 
 def series(name, make, kind, sizes, workdir, settings, worker) -> list[dict]:
+    from ingest.index.records import Source
     from ingest.parsers.parse import parse_source
-    from ingest.records import Source
 
     rows = []
     for size in sizes:
@@ -93,8 +93,8 @@ def main() -> None:
     ap.add_argument("--baseline", action="store_true", help="also time the old BeautifulSoup extraction (slow)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    from ingest.index.settings import Settings
     from ingest.parsers.worker import ParseWorker
-    from ingest.settings import Settings
 
     settings = Settings(parse_timeout_s=600, max_text_chars=0)
 

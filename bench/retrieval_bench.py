@@ -5,7 +5,7 @@
 
 Synthetic chunks (~110 words drawn from the fixture paper's vocabulary, Zipf-weighted, four chunks per
 page, exact page offsets) are written straight into the Store's Chroma collections with registry
-entries, then the BM25 index is built with ``ingest.lexical.build``: the same index layout ``python -m
+entries, then the BM25 index is built with ``ingest.index.lexical.build``: the same index layout ``python -m
 ingest`` produces, without parsing PDFs. Sizes up to ``--real-max`` get real embeddings from the model;
 larger ones get random unit vectors (embedding 100k chunks takes ~40 min on 2 cores). Random vectors
 keep the HNSW and BM25 work realistic but make dense hits meaningless; the output says which is which.
@@ -49,7 +49,7 @@ def questions() -> list[str]:
 
 def _generated_source(src, n: int, vocab: list[str], weights, rng):
     """(pages, chunks) of ``n`` random Zipf-distributed chunks for ``src``, CHUNKS_PER_PAGE to a page."""
-    from ingest.records import Chunk, Page, chunk_id
+    from ingest.index.records import Chunk, Page, chunk_id
 
     sid, sha = src.source_id, src.sha256
     chunks, pages = [], []
@@ -75,11 +75,11 @@ def _generated_source(src, n: int, vocab: list[str], weights, rng):
 def build_index(db_dir: Path, size: int, real: bool, seed: int = 7) -> dict:
     import numpy as np
 
-    from ingest.embedder import load_embeddings
-    from ingest.lexical import build as build_bm25
-    from ingest.records import Source
-    from ingest.settings import Settings
-    from ingest.store import PARSER_VERSION, RegistryEntry, Store
+    from ingest.index.embedder import load_embeddings
+    from ingest.index.lexical import build as build_bm25
+    from ingest.index.records import Source
+    from ingest.index.settings import Settings
+    from ingest.index.store import PARSER_VERSION, RegistryEntry, Store
 
     shutil.rmtree(db_dir, ignore_errors=True)
     settings = Settings(db_dir=db_dir, corpus_dir=db_dir.parent / "no-corpus")
@@ -132,7 +132,7 @@ def measure(db_dir: Path, n_queries: int) -> dict:
     import numpy as np
 
     from app.engine import Engine
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     rss0 = rss_mb()
     t0 = time.perf_counter()

@@ -53,9 +53,9 @@ def timed(fn, repeat: int) -> list[float]:
 def _build(workdir: Path, pages: int):
     """A fresh index of one generated two-column PDF; (its path, a SourceViewer on it)."""
     from app.engine import viewer as v
+    from ingest.index.settings import Settings
+    from ingest.index.store import Store
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from ingest.store import Store
 
     shutil.rmtree(workdir, ignore_errors=True)
     corpus = workdir / "corpus"

@@ -20,7 +20,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args):
-    from .settings import get_settings
+    from .index.settings import get_settings
 
     return get_settings(corpus_dir=getattr(args, "corpus", None), db_dir=getattr(args, "db", None))
 
@@ -57,7 +57,7 @@ def cmd_check(argv: list[str]) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     from .check import check_index
-    from .store import Store, reader_settings
+    from .index.store import Store, reader_settings
 
     store = Store(reader_settings(_settings(args)), create=False)
     problems = check_index(store)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .bib.links import norm_doi, norm_url, source_pages, title_similarity
 from .bib.patterns import fold
+from .index.store import RegistryEntry, Store
 from .manifest import ManifestEntry, append_entries, load_manifest, set_entry_file, slugify, with_fetched_files
-from .store import RegistryEntry, Store
 
 TITLE_IN_TEXT = 0.8  # share of the title's words that must occur in the first pages
 FIRST_PAGES = 2

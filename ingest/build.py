@@ -23,10 +23,10 @@ from .errors import ConfigError
 from .fetch.links import action
 from .fetch.lock import load_lock
 from .fetch.run import Result, fetch_entry
+from .index.settings import Settings
+from .index.store import Store
 from .manifest import append_entries, load_manifest
 from .pipeline import IngestReport, run_ingest
-from .settings import Settings
-from .store import Store
 
 _log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def main(argv: list[str]) -> int:
 
     from pydantic import ValidationError
 
-    from .settings import get_settings
+    from .index.settings import get_settings
 
     p = argparse.ArgumentParser(prog="python -m ingest build", description=__doc__.splitlines()[0])
     p.add_argument("--corpus", help="corpus folder (default: MANDATE_CORPUS_DIR or ./corpus)")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .lexical import LexicalIndex, bm25_dir, fingerprint
-from .store import RegistryEntry, Store
+from .index.lexical import LexicalIndex, bm25_dir, fingerprint
+from .index.store import RegistryEntry, Store
 
 
 def _store_side(store: Store):

@@ -10,9 +10,9 @@ import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .embedder import MAX_SEQ_TOKENS
 from .errors import ConfigError
-from .records import Chunk, Heading, Page, Source, chunk_id
+from .index.embedder import MAX_SEQ_TOKENS
+from .index.records import Chunk, Heading, Page, Source, chunk_id
 
 SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
 

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from .settings import Settings
+from .index.settings import Settings
 
 _UNREADABLE = ("error deserializing pickle", "error loading hnsw", "error constructing hnsw", "error creating hnsw",
                "database disk image is malformed", "file is not a database", "malformed database schema",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ConfigError
-from .settings import Settings
+from .index.settings import Settings
 
 LOCK_FILE = "write.lock"
 

@@ -19,17 +19,17 @@ from tqdm import tqdm
 
 from .check import bm25_problem, source_problems
 from .chunking import chunk_pages, make_splitter
-from .embedder import load_embeddings, tokenizer_of
 from .errors import ConfigError, IngestError
-from .lexical import build as build_bm25
+from .index.embedder import load_embeddings, tokenizer_of
+from .index.lexical import build as build_bm25
+from .index.records import ParsedDocument, Source, page_id
+from .index.sentence_index import build as build_sentences
+from .index.settings import Settings
+from .index.store import PARSER_VERSION, RegistryEntry, Store, drop_index
 from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
 from .parsers.worker import ParseWorker
-from .records import ParsedDocument, Source, page_id
-from .sentence_index import build as build_sentences
-from .settings import Settings
 from .sources import Candidate, discover
-from .store import PARSER_VERSION, RegistryEntry, Store, drop_index
 
 _log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def _write_last_report(settings: Settings, report: IngestReport) -> None:
 
 
 def _bm25_present(settings: Settings) -> bool:
-    from .lexical import bm25_dir
+    from .index.lexical import bm25_dir
 
     return (bm25_dir(settings.db_dir, settings.collection) / "fingerprint").exists()
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BrokenFile, EmptyDocument, IngestError, TooLarge, UnsupportedType
+from .index.records import Source
 from .manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, slugify
 from .parsers.registry import ACCEPTED, kind_for
 from .parsers.sniff import sniff_file
-from .records import Source
 
 _IGNORED = {MANIFEST_NAME, LOCK_NAME, ".gitignore", ".gitkeep"}
 

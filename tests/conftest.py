@@ -29,7 +29,7 @@ def shared_dir() -> Path:
 @pytest.fixture
 def make_settings(tmp_path):
     """Settings pointing at a fresh corpus and index under tmp_path; keyword overrides win."""
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     def make(**kw):
         kw.setdefault("corpus_dir", tmp_path / "corpus")
@@ -63,8 +63,8 @@ INJECTION_TEXT = (
 def fixture_index(tmp_path_factory):
     """The generated paper-like corpus + its cited sources + the seed page (if present) + an
     injection document, ingested once per session. Returns (settings, truth)."""
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.fixtures.corpus import build_fixture_corpus
 
     root = tmp_path_factory.mktemp("fixture-index")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from ingest.settings import QuoteSettings
+from ingest.index.settings import QuoteSettings
 
 from .generate import build_messages, finalize
 from .quote import compose_ranked

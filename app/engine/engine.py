@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.settings import Settings, get_settings
+from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
 from .followup import QueryRewriter

@@ -10,12 +10,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.embedder import load_embeddings
 from ingest.errors import ConfigError, IndexMismatch, MandateError
-from ingest.lexical import LexicalIndex
-from ingest.sentence_index import SentenceIndex
-from ingest.settings import Settings
-from ingest.store import Store
+from ingest.index.embedder import load_embeddings
+from ingest.index.lexical import LexicalIndex
+from ingest.index.sentence_index import SentenceIndex
+from ingest.index.settings import Settings
+from ingest.index.store import Store
 
 from .reranker import load_reranker
 from .retrieval import HybridRetriever

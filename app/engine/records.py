@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from ingest.records import SourceKind
+from ingest.index.records import SourceKind
 
 Scope = Literal["all", "paper", "cited"]
 
@@ -66,7 +66,7 @@ class Passage:
 
     @classmethod
     def from_metadata(cls, chunk_id: str, m: dict, text: str, **over) -> Passage:
-        """The one mapping from a stored chunk's metadata (``ingest.records.Chunk.metadata``) to a Passage;
+        """The one mapping from a stored chunk's metadata (``ingest.index.records.Chunk.metadata``) to a Passage;
         ``over`` replaces fields (a widened span, scores)."""
         fields = dict(chunk_id=chunk_id, source_id=str(m.get("source_id", "")), source_hash=str(m.get("source_hash", "")),
                       title=str(m.get("title", "")), kind=str(m.get("kind", "")), page_index=int(m.get("page_index", 0)),

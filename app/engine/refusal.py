@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.embedder import tokenizer_of
+from ingest.index.embedder import tokenizer_of
 
 from .text import STOPWORDS
 

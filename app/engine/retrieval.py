@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ingest.lexical import LexicalIndex
-from ingest.store import Store
+from ingest.index.lexical import LexicalIndex
+from ingest.index.store import Store
 
 from .records import Filters, Passage
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ingest.sentence_index import SentenceIndex
+from ingest.index.sentence_index import SentenceIndex
 
 from .features import Candidate, SentenceModel, answer_type, definition_pattern, feature_vector, make_idf
 from .records import Filters, Passage

@@ -216,5 +216,5 @@ def summary(cal: dict) -> str:
     for k, d in v.get("by_kind", {}).items():
         lines.append(f"    {k:<15} n={d['n']:<3} score min {d['min']:.3f}  median {d['median']:.3f}  max {d['max']:.3f}")
     lines.append(f"  apply: MANDATE_REFUSAL_THRESHOLD={f(r['threshold'])} MANDATE_VERIFY_THRESHOLD={f(v['threshold'])} "
-                 "(or change the defaults in ingest/settings.py)")
+                 "(or change the defaults in ingest/index/settings.py)")
     return "\n".join(lines)

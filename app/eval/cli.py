@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     if extra:
         warnings.append(f"fields not used by the harness (kept in per_question only as given): {', '.join(extra)}")
 
-    from ingest.settings import get_settings
+    from ingest.index.settings import get_settings
 
     from ..engine import Engine
     from .runner import run_eval

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="another set and its index, all for training, weighted --also-weight (e.g. paraphrased questions)")
     ap.add_argument("--also-weight", type=float, default=5.0)
     args = ap.parse_args(argv)
-    from ingest.settings import get_settings
+    from ingest.index.settings import get_settings
 
     from ..engine import Engine
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from app.engine.quote import make_citation
 from app.engine.records import Citation, Passage
 from app.engine.text import Sentence, split_sentences
-from ingest.store import RegistryEntry
+from ingest.index.store import RegistryEntry
 
 _CLOSERS = ".!?\"”’)"
 

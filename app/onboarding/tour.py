@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from app.engine.records import Filters
-from ingest.store import RegistryEntry, index_signature
+from ingest.index.store import RegistryEntry, index_signature
 
 from .doc import Doc
 from .glossary import find_terms

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.settings import Settings
+from ingest.index.settings import Settings
 
 from .text import short_error
 
@@ -66,7 +66,7 @@ def build_engine(s: Settings) -> EngineHandle:
             engine = ENGINE_FACTORY(s)
         else:
             from app.engine import Engine
-            from ingest.store import reader_settings
+            from ingest.index.store import reader_settings
 
             engine = Engine(reader_settings(s))  # a read-only index is served from a snapshot
     except Exception as exc:  # the app must start whatever the index looks like

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from ..records import Page
+from ..index.records import Page
 from .patterns import NAME, PARTICLE, acronym, fold
 from .references import Para, Reference, find_reference_section, paragraphs
 

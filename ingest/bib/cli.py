@@ -17,9 +17,9 @@ import re
 import sys
 
 from ..errors import ConfigError
+from ..index.settings import get_settings
+from ..index.store import Store
 from ..manifest import ManifestEntry, append_entries, load_manifest, slugify
-from ..settings import get_settings
-from ..store import Store
 from .links import Bibliography, cited_pages, coverage_of, load_or_build_bibliography, norm_doi, norm_url, reference_json
 from .patterns import fold
 from .references import Reference

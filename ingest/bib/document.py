@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..records import Page
+from ..index.records import Page
 from .citations import InText, extract_citations
 from .references import Reference, extract_references
 

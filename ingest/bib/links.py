@@ -18,9 +18,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..records import Page
-from ..settings import Settings
-from ..store import RegistryEntry, Store
+from ..index.records import Page
+from ..index.settings import Settings
+from ..index.store import RegistryEntry, Store
 from .citations import CiteItem, InText
 from .document import DocumentBibliography, extract_bibliography
 from .patterns import fold

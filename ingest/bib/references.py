@@ -1,6 +1,6 @@
 """Reference lists: find a document's bibliography in its cleaned page texts and parse the entries.
 
-Pure functions on page texts (``ingest.records.Page``); nothing here touches the index. The
+Pure functions on page texts (``ingest.index.records.Page``); nothing here touches the index. The
 in-text side (author-year citations, footnotes, citation -> reference links) is in
 ``ingest.bib.citations``, the two together in ``ingest.bib.document``; linking references to
 ingested sources and persisting it all is in ``ingest.bib.links``.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ..records import Page
+from ..index.records import Page
 from .patterns import DITTO, DOI_RE, HEAD, PERSON_ONE, PERSONS_RE, URL_RE, acronym, fold
 
 __all__ = ["Reference", "Para", "extract_references", "parse_reference", "find_reference_section", "split_entries",

@@ -30,9 +30,9 @@ from typing import Literal
 from pydantic import ValidationError
 
 from ..errors import ConfigError
+from ..index.settings import Settings, get_settings
 from ..manifest import LOCK_NAME, MANIFEST_NAME, ManifestEntry, load_manifest, slugify
 from ..parsers.registry import EXTENSIONS
-from ..settings import Settings, get_settings
 from . import download as hd
 from .links import action, is_article, resolvable_url
 from .lock import _atomic_write, _may_write, _sha256_file, load_lock, write_lock

@@ -9,7 +9,7 @@ paragraph number. Texts with form feeds keep their real pages.
 """
 from __future__ import annotations
 
-from ..records import Heading, Page, ParsedDocument
+from ..index.records import Heading, Page, ParsedDocument
 
 MAX_PAGE_CHARS = 2500
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from ..errors import UnsupportedType
-from ..records import ParsedDocument, Source
-from ..settings import Settings
+from ..index.records import ParsedDocument, Source
+from ..index.settings import Settings
 from .pages import paginate
 from .pdf import parse_pdf
 from .registry import KINDS, Parser

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedPDF, NeedsOCR, TooLarge
-from ..records import Heading, Page, ParsedDocument
+from ..index.records import Heading, Page, ParsedDocument
 from .clean import clean_pages, heading_candidates
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)

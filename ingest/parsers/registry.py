@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..records import ParsedDocument, Source
-    from ..settings import Settings
+    from ..index.records import ParsedDocument, Source
+    from ..index.settings import Settings
 
 
 class Parser(Protocol):

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument
-from ..records import Heading, Page, ParsedDocument
+from ..index.records import Heading, Page, ParsedDocument
 from .clean import normalise
 from .registry import is_markdown
 

@@ -17,8 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ERROR_TYPES, BrokenFile, IngestError, OverBudget, TooLarge
-from ..records import ParsedDocument, Source
-from ..settings import Settings
+from ..index.records import ParsedDocument, Source
+from ..index.settings import Settings
 
 _ROOT = Path(__file__).resolve().parents[2]
 _HEADER = struct.Struct(">I")

@@ -26,9 +26,9 @@ from ingest.bib.links import (
     title_similarity,
 )
 from ingest.bib.references import extract_references, parse_reference
+from ingest.index.records import Page
+from ingest.index.store import RegistryEntry, Store
 from ingest.manifest import load_manifest
-from ingest.records import Page
-from ingest.store import RegistryEntry, Store
 from tests.fixtures.corpus import PAPER_ID
 
 FIELDS = ("authors", "year", "title", "container", "url", "doi", "text")

@@ -12,9 +12,9 @@ import pytest
 from ingest.__main__ import main as ingest_main
 from ingest.bib.links import source_pages
 from ingest.build import Builder, load_last_build
+from ingest.index.settings import Settings
+from ingest.index.store import Store
 from ingest.manifest import load_manifest
-from ingest.settings import Settings
-from ingest.store import Store
 from tests.fixtures.simple_pdf import write_pdf
 from tests.fixtures.web_site import FOCAL, HOLM_TITLE, JOKES, PAPER_TITLE, Site
 

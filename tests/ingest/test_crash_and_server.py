@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ingest.check import check_index
+from ingest.index.store import Store
 from ingest.pipeline import run_ingest
-from ingest.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 

@@ -18,8 +18,8 @@ import pytest
 
 from ingest.fetch import run as fetch
 from ingest.fetch.links import resolvable_url
+from ingest.index.settings import Settings
 from ingest.manifest import ManifestEntry, load_manifest, set_entry_file, with_fetched_files
-from ingest.settings import Settings
 from tests.fixtures.simple_pdf import write_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,8 +173,8 @@ def test_dois_go_through_the_resolver_setting(web, tmp_path):
 
 def test_download_without_file_keeps_its_entry(tmp_path):
     """A download saved as <slug>.pdf (no ``file`` in the manifest) is ingested under its entry."""
+    from ingest.index.store import Store
     from ingest.pipeline import run_ingest
-    from ingest.store import Store
 
     s = settings(tmp_path)
     (s.corpus_dir / "sources.toml").write_text('[[source]]\nid = "Report 7"\ntitle = "The seventh report"\n'

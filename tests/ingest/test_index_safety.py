@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 
 from ingest.check import check_index
+from ingest.index.store import Store
 from ingest.pipeline import run_ingest
-from ingest.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
@@ -104,7 +104,7 @@ def lock_path_for(db: Path) -> Path:
 
 
 def _settings(corpus: Path, db: Path):
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     return Settings(corpus_dir=corpus, db_dir=db)
 
@@ -159,7 +159,7 @@ def test_unreadable_store_every_command_says_rebuild_in_one_line(make_settings):
 
 DISK_FULL = """
 import errno, sys
-import ingest.store as store
+import ingest.index.store as store
 calls = {"n": 0}
 original = store.Store.upsert_chunks
 def upsert_chunks(self, vs, chunks):

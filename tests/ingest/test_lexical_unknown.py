@@ -9,9 +9,9 @@ from tests.fixtures.fake_embedder import fake_embedder_installed
 
 @pytest.fixture(scope="module")
 def lexical(tmp_path_factory):
-    from ingest.lexical import LexicalIndex
-    from ingest.settings import Settings
-    from ingest.store import Store
+    from ingest.index.lexical import LexicalIndex
+    from ingest.index.settings import Settings
+    from ingest.index.store import Store
 
     root = tmp_path_factory.mktemp("lex")
     (root / "corpus").mkdir()

@@ -6,9 +6,9 @@ from pathlib import Path
 from app.ui.uploads import UPLOAD_TYPES, check_upload
 from ingest.errors import UnsupportedType
 from ingest.fetch import run as fetch
+from ingest.index.records import Source
 from ingest.parsers.parse import PARSERS, parse_source
 from ingest.parsers.registry import ACCEPTED, EXTENSIONS, KINDS, kind_for
-from ingest.records import Source
 from ingest.sources import discover
 from tests.fixtures.simple_pdf import write_pdf
 

@@ -7,11 +7,11 @@ import shutil
 import pytest
 
 from ingest.chunking import chunk_pages, make_splitter
-from ingest.embedder import load_embeddings, tokenizer_of
 from ingest.errors import IngestError
+from ingest.index.embedder import load_embeddings, tokenizer_of
+from ingest.index.records import Source
 from ingest.parsers.pdf import parse_pdf
 from ingest.pipeline import run_ingest
-from ingest.records import Source
 from ingest.sources import sha256_file
 from tests.fixtures.corpus import LOCKED_PASSWORD, make_bad_files, make_paper_pdf
 

@@ -11,8 +11,8 @@ import pytest
 from ingest.__main__ import main as cli
 from ingest.check import check_index
 from ingest.errors import IndexMismatch
+from ingest.index.store import Store
 from ingest.pipeline import run_ingest
-from ingest.store import Store
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
 

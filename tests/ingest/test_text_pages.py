@@ -1,9 +1,9 @@
 """Texts without pages are cut into section/paragraph pages, and chunks and quotes know their paragraph."""
 from __future__ import annotations
 
+from ingest.index.records import Heading, Page, ParsedDocument
 from ingest.parsers.pages import paginate
 from ingest.parsers.text import parse_text
-from ingest.records import Heading, Page, ParsedDocument
 
 
 def _doc(paragraphs: list[str], heads: list[tuple[int, str]] = ()) -> ParsedDocument:

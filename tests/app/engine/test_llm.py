@@ -12,7 +12,7 @@ import pytest
 
 from app.engine.llm import LLMUnavailable, check_llm, describe_llm, local_model, make_chat_model, stream_text
 from app.engine.llm.local_model import BuiltinModel, LocalModelUnavailable, ensure_gguf, installed_models
-from ingest.settings import Settings
+from ingest.index.settings import Settings
 
 PARTS = [os.urandom(3000), os.urandom(3000), os.urandom(1234)]
 

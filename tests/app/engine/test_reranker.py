@@ -10,7 +10,7 @@ from ingest.errors import ConfigError
 def tiny_cross_encoder(tmp_path_factory):
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from ingest.embedder import resolve_model_path
+    from ingest.index.embedder import resolve_model_path
 
     folder = tmp_path_factory.mktemp("tiny-ce")
     tok = AutoTokenizer.from_pretrained(str(resolve_model_path("all-MiniLM-L6-v2")), local_files_only=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from app.engine import Engine
+from ingest.index.settings import Settings
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from tests.conftest import all_cores
 
 FILLER = ("Training institutions revise their curricula every year and publish the changes in an annex. "

@@ -10,7 +10,7 @@ import pytest
 from app.__main__ import main as app_cli, print_answer
 from app.engine import Citation
 from app.engine.tracing import Tracer
-from ingest.store import Store
+from ingest.index.store import Store
 from tests.fixtures.corpus import PAPER_ID
 
 HUMOUR_Q = "What happens when trainers use humour to defuse hostile questions?"
@@ -101,7 +101,7 @@ def test_not_ingested_and_multiple_citations(engine, truth):
 
 
 def test_no_tracer_without_references(tmp_path):
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     s = Settings(corpus_dir=tmp_path / "c", db_dir=tmp_path / "db")
     assert Tracer.load(SimpleNamespace(store=Store(s), settings=s)) is None

@@ -22,9 +22,9 @@ NOTE = ("1 Background\n\nGender focal points advise units on day-to-day question
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """A small real index: a PDF, a symlink to it, a text note, and a file the test will change."""
+    from ingest.index.settings import Settings
+    from ingest.index.store import Store
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
-    from ingest.store import Store
     from tests.fixtures.fake_embedder import fake_embedder_installed
 
     root = tmp_path_factory.mktemp("viewer")

@@ -18,8 +18,8 @@ def eval_index(tmp_path_factory) -> Path:
     """Index folder of paper.pdf + 3 cited-source PDFs (tests/fixtures/corpus.py) + the seed page."""
     if not SEED.is_file():
         pytest.skip("../shared is absent (a user's clone): the dev set needs the seed page ../shared/seeds")
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.fixtures.corpus import build_fixture_corpus
 
     root = tmp_path_factory.mktemp("eval-index")
@@ -34,7 +34,7 @@ def eval_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def eval_engine(eval_index):
     from app.engine import Engine
-    from ingest.settings import Settings
+    from ingest.index.settings import Settings
 
     return Engine(Settings(db_dir=eval_index))
 

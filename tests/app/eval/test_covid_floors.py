@@ -40,8 +40,8 @@ def _items(names: set[str], answerable: bool):
 def covid_slice(tmp_path_factory):
     if not COVID.is_dir():
         pytest.skip("../shared is absent (a user's clone): the COVID-QA development data is not available")
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
 
     root = tmp_path_factory.mktemp("covid")
     files = sorted((COVID / "corpus").glob("*.txt"))[::6][:ARTICLES]

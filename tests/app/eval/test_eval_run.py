@@ -94,8 +94,8 @@ def test_calibration_on_the_dev_run(dev_report, eval_engine):
     assert v["supported_n"] >= 40 and v["unsupported_n"] >= 40
     # the shipped defaults are the calibrated values: after a change to retrieval or scoring, rerun
     # `python -m app eval --set app/eval/sets/dev.jsonl --db <fixture index> --calibrate` and update
-    # ingest/settings.py, the floors above and docs/evaluation.md together
-    # the refusal threshold is calibrated on held-out COVID-QA articles and this set together (ingest/settings.py):
+    # ingest/index/settings.py, the floors above and docs/evaluation.md together
+    # the refusal threshold is calibrated on held-out COVID-QA articles and this set together (ingest/index/settings.py):
     # the highest value refusing no answerable question of either, so here: no false refusal, and most
     # unanswerable questions refused
     assert r["at_current"]["false_refusals"] == 0, r["at_current"]

@@ -55,8 +55,8 @@ def make_corpus(corpus: Path) -> Path:
 
 
 def _ingest(corpus: Path, db: Path):
+    from ingest.index.settings import Settings
     from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
     from tests.conftest import all_cores
 
     with all_cores():

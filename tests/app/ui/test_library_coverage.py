@@ -1,7 +1,7 @@
 """Library page: coverage of the paper's reference list (M of N cited sources ingested, missing with links)."""
 from __future__ import annotations
 
-from ingest.settings import Settings
+from ingest.index.settings import Settings
 
 from .conftest import all_markdown
 

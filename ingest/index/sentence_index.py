@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..sentences import split_sentences
 from .records import version_key
-from .sentences import split_sentences
 from .store import Store
 
 log = logging.getLogger(__name__)

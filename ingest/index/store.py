@@ -17,7 +17,7 @@ from pathlib import Path
 
 import chromadb
 
-from .errors import ConfigError, IndexMismatch
+from ..errors import ConfigError, IndexMismatch
 from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 BUILTIN = "all-MiniLM-L6-v2"
 MAX_SEQ_TOKENS = 256  # the model's window including [CLS] and [SEP]
