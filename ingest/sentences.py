@@ -65,7 +65,7 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
     for m in _SENT_END.finditer(text):
         end = m.end()
         before = text[start:m.start()].rsplit(None, 1)
-        last_word = before[-1].lower().rstrip(".") if before else ""
+        last_word = before[-1].lower().lstrip("([\"'“‘").rstrip(".") if before else ""  # "(e.g." too
         if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
             continue
         out.append(Sentence(text[start:end], start, end))
