@@ -116,3 +116,12 @@ def engine_with_llm(engine, llm):
     twin = copy.copy(engine)
     twin._llm = llm
     return twin
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (servers started by tests never use fixed ports)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -11,7 +11,7 @@ import pytest
 from app import cli
 from ingest.errors import ConfigError, IndexMismatch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SUBCOMMANDS = ["ingest", "build", "check", "fetch", "refs", "ask", "search", "eval", "onboard", "locate"]
 
 

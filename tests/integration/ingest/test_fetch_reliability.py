@@ -22,7 +22,7 @@ from ingest.index.settings import Settings
 from ingest.manifest import ManifestEntry, load_manifest, set_entry_file, with_fetched_files
 from tests.fixtures.simple_pdf import write_pdf
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PDF = b"%PDF-1.4\n%fixture\n" + b"0" * 100 + b"\n%%EOF\n"
 
 

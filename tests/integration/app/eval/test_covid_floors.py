@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 COVID = ROOT.parent / "shared" / "datasets" / "covid-qa"
 ARTICLES = 14
 HELD_OUT = 2

@@ -8,7 +8,7 @@ import pytest
 
 from tests.fixtures.simple_pdf import write_pdf
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 ENTRY = ROOT / "app" / "streamlit_app.py"
 
 INJECTION = ("Gender advisers keep a register of training outcomes. "

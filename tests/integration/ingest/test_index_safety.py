@@ -18,10 +18,8 @@ import pytest
 from ingest.check import check_index
 from ingest.index.store import Store
 from ingest.pipeline import run_ingest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port as _free_port
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
-
-from .test_crash_and_server import _free_port
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 QUESTION_TEXT = "Mixed-gender engagement teams improve community outreach in peace operations.\n"

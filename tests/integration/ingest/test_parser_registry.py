@@ -12,7 +12,7 @@ from ingest.parsers.registry import ACCEPTED, EXTENSIONS, KINDS, kind_for
 from ingest.sources import discover
 from tests.fixtures.simple_pdf import write_pdf
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEXT = "A paragraph about gender training in security institutions, long enough to be a document.\n" * 3
 HTML = "<html><body><h1>Training</h1><p>" + TEXT + "</p></body></html>"
 REFUSED = (".docx", ".xhtml", ".rtf", ".pdfx", "")

@@ -1,0 +1,1 @@
+"""Integration tier: real Chroma, the real embedding model, real pypdf; one session index (tests/conftest.py)."""
