@@ -1,12 +1,11 @@
 """The index as the engine reads it: store, BM25, sentence index, retriever, verifier, ranker.
 
 Opened once per engine. Opening checks the index and loads what answering needs; it never
-re-embeds documents. Heavy first-inference costs are paid in ``warm_up`` (the app calls it while
-showing a spinner; a one-shot CLI question skips it).
+re-embeds documents. Heavy first-inference costs are paid in ``warm_up``, which ``Engine`` calls on
+opening unless it is built with ``warm=False``.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from .reranker import load_reranker
 from .retrieval import HybridRetriever
 from .sentence_rank import SentenceRanker
 from .verify import Verifier
-
-log = logging.getLogger(__name__)
 
 
 class EngineNotReady(MandateError):

@@ -4,8 +4,6 @@ No LLM, so it cannot hallucinate: every sentence is verbatim page text.
 """
 from __future__ import annotations
 
-import re
-
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
 
@@ -71,13 +69,6 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
     return " ".join(parts), citations, checks
 
 
-def _looks_whole(s: Sentence) -> bool:
-    t = s.text.lstrip("\"'“‘(")
-    return bool(t) and (t[0].isupper() or t[0].isdigit()) and s.text.rstrip()[-1:] in ".!?\"”)"
-
-
 def _is_heading(s: Sentence) -> bool:
     return s.text.rstrip()[-1:] not in ".!?\"”)" and len(s.text.split()) <= 10
 
-
-_REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)

@@ -15,7 +15,7 @@ import pytest
 from ingest.check import check_index
 from ingest.index.store import Store
 from ingest.pipeline import run_ingest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from tests.fixtures.simple_pdf import synthetic_pages, write_pdf
 
 pytestmark = pytest.mark.slow  # kill -9 of a real ingest, a real `chroma run` server
@@ -74,18 +74,13 @@ def test_kill_9_mid_ingest_then_rerun_converges(make_settings):
     assert _ids_docs(s) == _ids_docs(clean)  # no duplicates, no orphans, nothing lost
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     if not Path(exe).exists():
         pytest.skip("the `chroma` CLI is not installed")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

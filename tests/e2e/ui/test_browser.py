@@ -7,7 +7,6 @@ Never downloads a browser: skipped when /usr/bin/chromium is absent.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 from .conftest import ROOT
 
@@ -27,14 +28,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _start_app(corpus: Path, db: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MANDATE_CORPUS_DIR": str(corpus), "MANDATE_DB_DIR": str(db), "MANDATE_MODE": "quote",
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.perf_counter()
@@ -66,6 +62,19 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def _ask(page, url: str, question: str, dialogs: list[str]) -> float:
+    """Open the chat at ``url`` (any JS dialog is recorded and dismissed) and ask ``question``;
+    returns the moment the chat box was ready (time.perf_counter)."""
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url + "/")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=60_000)
+    ready = time.perf_counter()
+    box.fill(question)
+    box.press("Enter")
+    return ready
+
+
 @pytest.fixture
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
@@ -82,13 +91,7 @@ def test_ask_see_citation_card_then_search(ui_index, browser, tmp_path):
     dialogs: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(url + "/")
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.wait_for(timeout=60_000)
-        t_ready = time.perf_counter() - t0
-        box.fill("Who is the primary audience of the paper?")
-        box.press("Enter")
+        t_ready = _ask(page, url, "Who is the primary audience of the paper?", dialogs) - t0
         card = page.locator("[class*='st-key-card-']").first
         card.wait_for(timeout=60_000)
         t_answer = time.perf_counter() - t0

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from .test_browser import ARTIFACTS, CHROMIUM, _start_app, _stop, browser  # noqa: F401 - browser is a fixture
+from .test_browser import ARTIFACTS, CHROMIUM, _ask, _start_app, _stop, browser  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,12 +52,7 @@ def test_open_at_page_2_shows_the_page_with_the_quote_highlighted(paper_index, b
     dialogs: list[str] = []
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(url + "/")
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.wait_for(timeout=60_000)
-        box.fill("What is a gender adviser?")
-        box.press("Enter")
+        _ask(page, url, "What is a gender adviser?", dialogs)
         page.locator("[class*='st-key-card-m1-c1']").wait_for(timeout=60_000)
         page.get_by_role("button", name="Export conversation (Markdown)").wait_for(timeout=30_000)
         # the card quoting the definition (the answer may quote other sentences too)
