@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
-from .followup import QueryRewriter
+from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
 from .records import Answer, Filters, Passage, Turn
 from .refusal import REFUSAL, RefusalPolicy
@@ -102,7 +102,7 @@ class Engine:
         return passages
 
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
-        return QueryRewriter.standalone(question, history, self.llm if use_llm else None)
+        return standalone_query(question, history, self.llm if use_llm else None)
 
     def unknown_specific_terms(self, query: str) -> list[str]:
         return self.policy.unknown_terms(query)

@@ -47,18 +47,16 @@ def accept_rewrite(candidate: str, question: str, heuristic: str = "") -> bool:
     return content_words(question) <= content_words(c)
 
 
-class QueryRewriter:
-    """Follow-up -> standalone query: the heuristic always, the LLM's rewrite only when it is accepted."""
+def standalone_query(question: str, history: list[Turn] | None, llm=None) -> str:
+    """Follow-up -> standalone query: the heuristic always, the LLM's rewrite only when it is accepted.
 
-    @staticmethod
-    def standalone(question: str, history: list[Turn] | None, llm=None) -> str:
-        """``llm``: None for the heuristic only, else () -> chat model (built lazily, may fail)."""
-        query = heuristic_standalone(question, history)
-        if llm is not None and history and is_follow_up(question):
-            try:
-                out = llm().invoke(rewrite_messages(question, history)).content.strip()
-                if accept_rewrite(out, question, heuristic=query):
-                    return out
-            except Exception as exc:  # noqa: BLE001 - the heuristic query is a complete fallback
-                log.warning("follow-up rewrite failed, using the heuristic query: %s: %s", type(exc).__name__, exc)
-        return query
+    ``llm``: None for the heuristic only, else () -> chat model (built lazily, may fail)."""
+    query = heuristic_standalone(question, history)
+    if llm is not None and history and is_follow_up(question):
+        try:
+            out = llm().invoke(rewrite_messages(question, history)).content.strip()
+            if accept_rewrite(out, question, heuristic=query):
+                return out
+        except Exception as exc:  # noqa: BLE001 - the heuristic query is a complete fallback
+            log.warning("follow-up rewrite failed, using the heuristic query: %s: %s", type(exc).__name__, exc)
+    return query
