@@ -85,7 +85,18 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
 
 
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+    return set(content_sequence(text))
+
+
+def content_sequence(text: str) -> list[str]:
+    """The stemmed content words of ``text`` in reading order (phrases: "mortality rate")."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent content-word pairs, stopwords skipped: "the rate of mortality" and "mortality rate" differ."""
+    seq = content_sequence(text)
+    return set(zip(seq, seq[1:]))
 
 
 @lru_cache(maxsize=50000)

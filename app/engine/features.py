@@ -17,10 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .text import word_pairs
+
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
-            "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title")
+            "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
+            "lex_local", "lex_local_ctx", "pairs", "length")
 
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
@@ -92,6 +95,17 @@ def idf_overlap(q_words: set[str], words: set[str], idf: dict[str, float]) -> fl
 _MAX_IDF = 8.0
 
 
+def local_idf(q_words: set[str], pool: list[frozenset[str]]) -> dict[str, float]:
+    """The question's words weighed by rarity among this question's candidates, not the whole corpus.
+
+    The document's topic ("Venezuelan equine encephalitis virus") is in most candidates and weighs
+    little; the words that single out the answer ("mortality", "adults") weigh most.
+    A word no candidate holds keeps the top weight, so that a sentence holding only the question's one
+    common word ("point" of "the boiling point of mercury") does not look like a full match."""
+    n = max(len(pool), 1)
+    return {w: math.log(1 + n / max(1, sum(w in ws for ws in pool))) for w in q_words}
+
+
 def make_idf(doc_words: list[set[str]]) -> dict[str, float]:
     df: dict[str, int] = {}
     for ws in doc_words:
@@ -120,8 +134,25 @@ class Candidate:
     head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
 
 
-def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dict[str, float],
-                   defines: re.Pattern | None = None) -> np.ndarray:
+@dataclass
+class Cues:
+    """What the features need of the question, computed once per question."""
+
+    words: set[str]
+    type: str | None
+    idf: dict[str, float]  # over the whole index
+    defines: re.Pattern | None = None
+    pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent content-word pairs ("mortality rate")
+    local: dict[str, float] | None = None  # ``local_idf`` over the candidates
+
+
+def _weighted(words: frozenset[str], weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    return sum(v for w, v in weights.items() if w in words) / total if total else 0.0
+
+
+def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
+    q_words, q_type, idf, defines = q.words, q.type, q.idf, q.defines
     s = c.text
     words = c.words
     stripped = s.rstrip()
@@ -143,13 +174,18 @@ def feature_vector(c: Candidate, q_words: set[str], q_type: str | None, idf: dic
         float(not (lead[:1].isupper() or lead[:1].isdigit())),
         float(len(s.split()) < 6),
         float(c.title),
+        _weighted(words, q.local or {}),
+        _weighted(c.context_words, q.local or {}),
+        len(q.pairs & word_pairs(s)) / len(q.pairs) if q.pairs else 0.0,
+        math.log1p(len(s.split())),
     ], dtype=np.float32)
 
 
 # Hand-set starting weights (used until a fit is saved): similarity and rare-word overlap dominate.
 DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0,
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
-                       heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7)
+                       heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
+                       lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0)
 
 
 class SentenceModel:

@@ -13,9 +13,9 @@ import numpy as np
 
 from ingest.index.sentence_index import SentenceIndex
 
-from .features import Candidate, SentenceModel, answer_type, definition_pattern, feature_vector, make_idf
+from .features import Candidate, Cues, SentenceModel, answer_type, definition_pattern, feature_vector, local_idf, make_idf
 from .records import Filters, Passage
-from .text import content_words
+from .text import content_words, word_pairs
 
 
 @dataclass
@@ -145,13 +145,13 @@ class SentenceRanker:
                 c = float(np.dot(np.asarray(emb, dtype=np.float32), qv))
                 for r in need[cid]:
                     rows[r] = (c, 0.0)
-        q_words = content_words(focus or query)
-        q_type = answer_type(focus or query)
-        defines = definition_pattern(focus or query)
+        q = focus or query
         order = sorted(rows)
+        q_words = content_words(q)
+        cues = Cues(q_words, answer_type(q), self.idf, definition_pattern(q), frozenset(word_pairs(q)),
+                    local_idf(q_words, [self.words[r] for r in order]))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), q_words, q_type, self.idf, defines)
-                          for r in order])
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), cues) for r in order])
         return order, feats, sims
 
     def shares_words(self, question: str, ranked: list[Ranked], top: int = 5) -> bool:

@@ -9,6 +9,7 @@ from ingest.sentences import (  # noqa: F401  (re-exported: one splitter for ing
     content_words,
     overlap,
     split_sentences,
+    word_pairs,
 )
 
 _MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")

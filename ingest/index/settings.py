@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     # Paraphrased questions score much lower than COVID-QA's (written while reading), so the 2%-false-refusal
     # threshold on COVID alone (0.14, refusing 43%) would refuse a fifth of the dev set's answerable questions.
     # See docs/evaluation.md for the sweep.
-    refusal_threshold: float = Field(0.043, description="Refuse when the evidence (probability that the best sentence answers) is below this; calibrated on held-out COVID-QA articles and the dev set.")
+    refusal_threshold: float = Field(0.032, description="Refuse when the evidence (probability that the best sentence answers) is below this; calibrated on held-out COVID-QA articles and the dev set.")
     # Calibrated on 213 claim/passage pairs built from the same dev set (82 supported: true quote sentences and
     # paraphrased reference answers; 131 unsupported: claims against the most similar passage of an unexpected
     # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544

@@ -1,0 +1,90 @@
+"""The sentence model's features: answer-type cues, definitions, the question's focus words, word pairs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.engine.features import (
+    FEATURES,
+    Candidate,
+    Cues,
+    SentenceModel,
+    answer_type,
+    definition_pattern,
+    feature_vector,
+    local_idf,
+    make_idf,
+)
+from app.engine.text import content_words, word_pairs
+from ingest.sentences import content_sequence
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("When was the paper published?", "date"),
+    ("How many officers were trained?", "number"),
+    ("What is the mortality rate in adults?", "number"),
+    ("Why do trainees forget the course?", "reason"),
+    ("Who wrote the review?", "name"),
+    ("Does training change attitudes?", None),
+])
+def test_answer_type_cues(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_definition_pattern_finds_the_subject_and_its_acronym():
+    pat = definition_pattern("What is gender-responsive policing?")
+    assert pat.search("Gender-responsive policing is policing that ...")
+    assert definition_pattern("What is respiratory syncytial virus?").search("RSV is a common cause of ...")
+    assert definition_pattern("How does training work?") is None
+
+
+def test_word_pairs_follow_reading_order_and_skip_stopwords():
+    pair = tuple(content_sequence("mortality rate"))
+    assert pair in word_pairs("the mortality rate of the virus")
+    assert pair not in word_pairs("the rate of mortality")
+
+
+def test_local_idf_weighs_the_topic_down_and_absent_words_up():
+    q = content_words("What is the mortality rate of equine encephalitis in adults?")
+    pool = [frozenset(content_words(t)) for t in [
+        "Equine encephalitis is a disease of horses.",
+        "Equine encephalitis spreads by mosquitoes.",
+        "Equine encephalitis outbreaks occur in summer.",
+        "The mortality rate of equine encephalitis is 10% in adults.",
+    ]]
+    w = local_idf(q, pool)
+    topic, focus = next(iter(content_words("encephalitis"))), next(iter(content_words("adults")))
+    assert w[focus] > w[topic]
+    # a word no candidate holds keeps the top weight instead of dropping out of the total: a sentence
+    # holding only "point" of "the boiling point of mercury" is not a full match
+    q2 = content_words("What is the boiling point of mercury?")
+    pool2 = [frozenset(content_words(t)) for t in ["A gender focal point is a staff member.", "Training is mandatory.",
+                                                     "The focal point reports to the commander.", "Courses last a week."]]
+    w2 = local_idf(q2, pool2)
+    point = next(iter(content_words("point")))
+    assert set(w2) == q2 and all(w2[w] > w2[point] for w in q2 - {point})
+    X = feature_vector(_candidate("A gender focal point is a staff member.", 0),
+                       Cues(q2, None, {}, None, frozenset(), w2))
+    assert X[FEATURES.index("lex_local")] < 0.5
+
+
+def _candidate(text: str, row: int) -> Candidate:
+    words = frozenset(content_words(text))
+    return Candidate(row=row, cos=0.5, cos_ctx=0.4, cos_win=0.5, cos_prev_win=0.5, chunk_cos=0.5, chunk_rank=0.5,
+                     text=text, words=words, context_words=words)
+
+
+def test_shipped_model_prefers_the_sentence_holding_the_focus_words():
+    """Same similarity everywhere: only the lexical features decide, and the focus words must win."""
+    question = "What is the mortality rate of Venezuelan equine encephalitis virus in adults?"
+    texts = ["Venezuelan equine encephalitis virus (VEEV) is an arthropod-borne virus of horses and humans.",
+             "Venezuelan equine encephalitis virus was weaponized in the past.",
+             "The mortality rate can be as high as 35% in children and 10% in adults."]
+    cands = [_candidate(t, i) for i, t in enumerate(texts)]
+    q_words = content_words(question)
+    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), definition_pattern(question),
+                frozenset(word_pairs(question)), local_idf(q_words, [c.words for c in cands]))
+    X = np.stack([feature_vector(c, cues) for c in cands])
+    assert X.shape == (3, len(FEATURES))
+    probs = SentenceModel.load().probability(X)
+    assert int(np.argmax(probs)) == 2
