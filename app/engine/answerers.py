@@ -21,7 +21,9 @@ class QuoteAnswerer:
         self.s = settings
 
     def answer(self, ranked, where: dict[int, int], passages: list[Passage]):
-        return compose_ranked(ranked, where, passages, self.sentences, max_sentences=self.s.max_sentences,
+        sure = bool(ranked) and ranked[0].prob >= self.s.sure
+        return compose_ranked(ranked, where, passages, self.sentences,
+                              max_sentences=self.s.max_sentences if sure else self.s.max_unsure,
                               per_passage=self.s.per_passage, rel_floor=self.s.rel_floor)
 
 

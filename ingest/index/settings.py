@@ -29,7 +29,9 @@ class RetrievalSettings(BaseModel):
 class QuoteSettings(BaseModel):
     """How quote mode composes an answer from the ranked sentences (env: ``MANDATE_QUOTE__MAX_SENTENCES=2``)."""
 
-    max_sentences: int = Field(3, description="Sentences quoted at most.")
+    max_sentences: int = Field(3, description="Sentences quoted at most when the best one is likely the answer (see ``sure``).")
+    max_unsure: int = Field(5, description="Sentences quoted at most when the best one's probability is below ``sure``: more evidence when less certain.")
+    sure: float = Field(0.5, description="Probability of the best sentence above which ``max_sentences`` applies, below it ``max_unsure``.")
     per_passage: int = Field(3, description="Sentences quoted at most from one passage.")
     rel_floor: float = Field(0.3, description="A sentence is quoted only if its probability is at least this share of the best one's.")
 

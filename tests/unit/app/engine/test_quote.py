@@ -1,0 +1,52 @@
+"""Quote composition: how many sentences, from which passages, in which order."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from app.engine.answerers import QuoteAnswerer
+from app.engine.records import Passage
+from app.engine.sentence_rank import Ranked
+from ingest.index.settings import QuoteSettings
+
+SENTENCES = ["Officers attended a course in March.", "Trainers used role plays with scenarios.",
+             "Commanders rarely discussed the content afterwards.", "Attitudes improved after two weeks.",
+             "Knowledge fell back to baseline within months.", "Mission leadership endorsed the module.",
+             "Evaluations relied on satisfaction surveys."]
+
+
+def _index():
+    starts, pos = [], 0
+    for s in SENTENCES:
+        starts.append(pos)
+        pos += len(s) + 1
+    text = " ".join(SENTENCES)
+    ends = [a + len(s) for a, s in zip(starts, SENTENCES)]
+    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends))
+    passage = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="pdf", page_index=0,
+                      page_label="1", section="", start=0, end=len(text), text=text)
+    return sidx, passage
+
+
+def _answer(best: float, settings: QuoteSettings):
+    sidx, passage = _index()
+    ranked = [Ranked(best * (1 - 0.05 * i), row, 0.5) for i, row in enumerate([4, 1, 6, 0, 2, 3, 5])]
+    text, citations, _ = QuoteAnswerer(sidx, settings).answer(ranked, {r: 0 for r in range(7)}, [passage])
+    return text, citations
+
+
+def test_a_likely_answer_is_quoted_briefly_an_uncertain_one_with_more_evidence():
+    s = QuoteSettings(max_sentences=3, max_unsure=5, per_passage=7, sure=0.5, rel_floor=0.3)
+    _, sure = _answer(0.9, s)
+    _, unsure = _answer(0.3, s)
+    assert len(sure) == 3 and len(unsure) == 5
+    # the best sentences, in reading order
+    assert [c.quote for c in sure] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
+
+
+def test_quotes_stop_at_the_relative_floor_and_the_per_passage_cap():
+    _, floor = _answer(0.3, QuoteSettings(max_sentences=3, max_unsure=5, per_passage=7, sure=0.5, rel_floor=0.9))
+    assert len(floor) == 3  # 0.3, 0.285, 0.27 are within 0.9 of the best; 0.255 is not
+    _, capped = _answer(0.3, QuoteSettings(max_sentences=3, max_unsure=5, per_passage=2, sure=0.5, rel_floor=0.3))
+    assert len(capped) == 2
