@@ -53,6 +53,11 @@ _COPULA = r"(\s*\([^)]{1,40}\))?,?\s+(is|are|was|were|refers? to|means|denotes|d
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
 
 
+def looks_like_heading(text: str) -> bool:
+    """Short and without closing punctuation: a heading or label line, not a sentence."""
+    return text.rstrip()[-1:] not in ".!?\"”)]" and len(text.split()) <= 10
+
+
 def answer_type(question: str) -> str | None:
     for name, pat in _TYPE_CUES:
         if pat.search(question):
@@ -168,7 +173,7 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         float(matched), float(typed and not matched),
         float(defines is not None and defines.search(s) is not None),
         float(q_type == "date" and c.head and bool(_DATELINE.match(stripped))),
-        float(stripped[-1:] not in ".!?\"”)]" and len(s.split()) <= 10),
+        float(looks_like_heading(s)),
         float(bool(_REFERENCE_SECTIONS.match(c.section or ""))),
         float(stripped.endswith("?")),
         float(not (lead[:1].isupper() or lead[:1].isdigit())),

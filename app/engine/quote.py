@@ -4,6 +4,7 @@ No LLM, so it cannot hallucinate: every sentence is verbatim page text.
 """
 from __future__ import annotations
 
+from .features import looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
 
@@ -49,7 +50,7 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
         if i is None or used.get(i, 0) >= per_passage:
             continue
         text = texts[rk.row]
-        if _is_heading(Sentence(text, 0, len(text))) and chosen:
+        if looks_like_heading(text) and chosen:
             continue
         if any(overlap(text, texts[c.row]) > 0.8 for c in chosen):
             continue  # near-duplicate (repeated text)
@@ -67,8 +68,4 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
         checks.append(SentenceCheck(text=cit.quote, citations=[n], supported=True, score=round(rk.prob, 4),
                                     note="verbatim quote"))
     return " ".join(parts), citations, checks
-
-
-def _is_heading(s: Sentence) -> bool:
-    return s.text.rstrip()[-1:] not in ".!?\"”)" and len(s.text.split()) <= 10
 

@@ -13,6 +13,7 @@ from app.engine.features import (
     definition_pattern,
     feature_vector,
     local_idf,
+    looks_like_heading,
     make_idf,
 )
 from app.engine.text import content_words, word_pairs
@@ -88,3 +89,11 @@ def test_shipped_model_prefers_the_sentence_holding_the_focus_words():
     assert X.shape == (3, len(FEATURES))
     probs = SentenceModel.load().probability(X)
     assert int(np.argmax(probs)) == 2
+
+
+@pytest.mark.parametrize("text,heading", [
+    ("3.2 Method", True), ("editors", True), ("The course lasted a week.", False),
+    ("Recall fell after six months [3]", False), ("Recall fell (Arvelo 2016)", False)])
+def test_heading_lines_are_short_and_unpunctuated(text, heading):
+    """One test for the feature and for quote composition, which skips headings after the first quote."""
+    assert looks_like_heading(text) is heading
