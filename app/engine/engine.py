@@ -131,7 +131,8 @@ class Engine:
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0
-            yield Answer(text=refusal.text, refused=True, mode=mode, passages=passages[:3], **base)
+            yield Answer(text=refusal.text, refused=True, mode=mode, passages=passages[:3], unknown_terms=refusal.unknown,
+                         **base)
             return
         notice, model, mode_used = "", "none", "quote"
         if mode == "generate":

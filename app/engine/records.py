@@ -140,6 +140,7 @@ class Answer:
     notice: str = ""  # e.g. "the LLM endpoint is down: answered in quote mode"
     timings: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0  # probability that the best sentence answers the question: ranks and decides refusal
+    unknown_terms: list[str] = field(default_factory=list)  # names/terms the corpus never uses (a reason to refuse)
 
     def to_json(self) -> dict:
         return {
@@ -147,7 +148,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "verified": [asdict(v) for v in self.verified],
             "standalone_query": self.standalone_query, "model": self.model, "notice": self.notice,
-            "evidence": round(self.evidence, 4),
+            "evidence": round(self.evidence, 4), "unknown_terms": list(self.unknown_terms),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label, "paragraph": p.paragraph,
                           "text": p.text, "score": round(p.similarity, 4)} for p in self.passages],

@@ -132,8 +132,7 @@ class EvalRunner:
         evidence = float(a.evidence)
         # refusal rules other than the evidence threshold (e.g. names the corpus never mentions): calibration
         # must know which refusals a threshold change cannot undo
-        rule = getattr(eng, "unknown_specific_terms", None)
-        unknown = list(rule(a.standalone_query or item.question)) if rule else []
+        unknown = list(a.unknown_terms)
         forced = bool(unknown) or (a.refused and evidence >= eng.settings.refusal_threshold)
         rec = {"refused": a.refused, "answer": a.text, "mode_used": a.mode, "standalone_query": a.standalone_query,
                "evidence": round(evidence, 4), "forced_refusal": forced, "unknown_terms": unknown, "notice": a.notice,
