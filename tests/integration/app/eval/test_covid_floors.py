@@ -73,9 +73,10 @@ def test_answerable_floors(covid_slice):
     print(f"\n{len(answerable)} questions: passage hit@5 {m['passage_hit@5']:.3f} (baseline {b['passage_hit@5']:.3f}), "
           f"answer hit {m['answer_hit_rate']:.3f} (baseline {b['answer_hit_rate']:.3f}), "
           f"false refusals {m['false_refusal_rate']:.3f}")
-    # measured 2026-11-29 on this slice (245 questions): 0.898 / 0.616, 0.686 / 0.584, 0.004
+    # measured 2026-11-29 on this slice (245 questions): 0.898 / 0.616, 0.686 / 0.584, 0.004;
+    # session 4 (focus-word features, more quotes when unsure): 0.894 / 0.616, 0.751 / 0.584, 0.008
     assert m["passage_hit@5"] >= 0.87 and m["passage_hit@5"] > b["passage_hit@5"] + 0.2
-    assert m["answer_hit_rate"] >= 0.66 and m["answer_hit_rate"] > b["answer_hit_rate"]
+    assert m["answer_hit_rate"] >= 0.73 and m["answer_hit_rate"] > b["answer_hit_rate"] + 0.1
     assert m["false_refusal_rate"] <= 0.02
 
 

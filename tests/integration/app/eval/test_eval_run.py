@@ -17,16 +17,17 @@ from app.eval.cli import main as eval_main
 # citation support 1.000, citation source precision 0.859 (baseline: 0.930, 0.810, 0.891, n/a, 0.000,
 # 0.683, 0.405, 0.738).
 # just under what the dev set measured on 2026-11-29 (session 3): recall@5 0.988, page recall@5 0.976, MRR 0.954,
-# refusal P 1.0 / R 0.667, answer hit 0.902, citation support 1.0, source precision 0.871, passage hit@5 0.951
+# refusal P 1.0 / R 0.667, answer hit 0.902, citation support 1.0, source precision 0.871, passage hit@5 0.951;
+# session 4 (focus-word features, more quotes when unsure): answer hit 0.951, MRR 0.965, source precision 0.847
 FLOORS = {
     "recall@5": 0.95,
     "page_recall@5": 0.93,
     "mrr": 0.92,
     "refusal_precision": 0.90,
     "refusal_recall": 0.60,
-    "answer_hit_rate": 0.85,
+    "answer_hit_rate": 0.90,
     "citation_support": 0.95,
-    "citation_source_precision": 0.84,
+    "citation_source_precision": 0.82,
     "passage_hit@5": 0.90,
 }
 
