@@ -3,10 +3,11 @@
 Transparent on purpose: a handful of signals a reader can check (how close the sentence and its
 neighbours are to the question in the embedding space, which of the question's rarer words it
 holds — rarer in the corpus and rarer among this question's own candidates, which picks out the
-question's focus over the document's topic — and which of its word pairs, whether it holds the kind of answer asked for — a date for "when", a number for "how
-many" — and whether its chunk ranked well), weighed by a logistic regression fit on development
-data (``app/eval/fit_ranker.py``). Its output is a probability that the sentence answers the
-question: the same number ranks sentences and passages and decides refusal.
+question's focus over the document's topic — and which of its word pairs, whether it holds the
+kind of answer asked for — a date for "when", a number for "how many" — and whether its chunk
+ranked well), weighed by a logistic regression fit on development data
+(``app/eval/fit_ranker.py``). Its output is a probability that the sentence answers the question:
+the same number ranks sentences and passages and decides refusal.
 """
 from __future__ import annotations
 
