@@ -148,14 +148,17 @@ class Cues:
     words: set[str]
     type: str | None
     idf: dict[str, float]  # over the whole index
+    local: dict[str, float]  # ``local_idf``: over this question's candidates (every question word has a weight)
     defines: re.Pattern | None = None
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent content-word pairs ("mortality rate")
-    local: dict[str, float] | None = None  # ``local_idf`` over the candidates
 
 
-def _weighted(words: frozenset[str], weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    return sum(v for w, v in weights.items() if w in words) / total if total else 0.0
+def pair_share(pairs: frozenset[tuple[str, str]], words: frozenset[str], text: str) -> float:
+    """Share of the question's word pairs found adjacent in ``text``; the text is split into pairs only
+    when its (precomputed) words hold both words of one pair, which most candidates do not."""
+    if not any(a in words and b in words for a, b in pairs):
+        return 0.0
+    return len(pairs & word_pairs(text)) / len(pairs)
 
 
 def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
@@ -181,9 +184,9 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         float(not (lead[:1].isupper() or lead[:1].isdigit())),
         float(len(s.split()) < 6),
         float(c.title),
-        _weighted(words, q.local or {}),
-        _weighted(c.context_words, q.local or {}),
-        len(q.pairs & word_pairs(s)) / len(q.pairs) if q.pairs else 0.0,
+        idf_overlap(q_words, words, q.local),
+        idf_overlap(q_words, c.context_words, q.local),
+        pair_share(q.pairs, words, s),
         math.log1p(len(s.split())),
     ], dtype=np.float32)
 

@@ -148,8 +148,8 @@ class SentenceRanker:
         q = focus or query
         order = sorted(rows)
         q_words = content_words(q)
-        cues = Cues(q_words, answer_type(q), self.idf, definition_pattern(q), frozenset(word_pairs(q)),
-                    local_idf(q_words, [self.words[r] for r in order]))
+        cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, [self.words[r] for r in order]),
+                    definition_pattern(q), frozenset(word_pairs(q)))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
         feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), cues) for r in order])
         return order, feats, sims

@@ -65,7 +65,7 @@ def test_local_idf_weighs_the_topic_down_and_absent_words_up():
     point = next(iter(content_words("point")))
     assert set(w2) == q2 and all(w2[w] > w2[point] for w in q2 - {point})
     X = feature_vector(_candidate("A gender focal point is a staff member.", 0),
-                       Cues(q2, None, {}, None, frozenset(), w2))
+                       Cues(q2, None, {}, w2))
     assert X[FEATURES.index("lex_local")] < 0.5
 
 
@@ -83,8 +83,8 @@ def test_shipped_model_prefers_the_sentence_holding_the_focus_words():
              "The mortality rate can be as high as 35% in children and 10% in adults."]
     cands = [_candidate(t, i) for i, t in enumerate(texts)]
     q_words = content_words(question)
-    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), definition_pattern(question),
-                frozenset(word_pairs(question)), local_idf(q_words, [c.words for c in cands]))
+    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]),
+                local_idf(q_words, [c.words for c in cands]), definition_pattern(question), frozenset(word_pairs(question)))
     X = np.stack([feature_vector(c, cues) for c in cands])
     assert X.shape == (3, len(FEATURES))
     probs = SentenceModel.load().probability(X)
