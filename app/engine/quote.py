@@ -4,6 +4,8 @@ No LLM, so it cannot hallucinate: every sentence is verbatim page text.
 """
 from __future__ import annotations
 
+import re
+
 from .features import looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
@@ -17,12 +19,34 @@ def locator(p: Passage, quote_start: int) -> tuple[int, str]:
     return para, (f"§ {p.section}, ¶ {para}" if p.section else f"¶ {para}")
 
 
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_NOTE_NUMBER = re.compile(rf"(\d{{1,3}})\s+(?!(?:{_MONTHS})[a-z]*\.?\b)(?=[A-Z\"“‘(](?:\S*\s+){{3}})")  # not a date: "28 May, 2025"
+
+
+def footnote_number(p: Passage, s: Sentence) -> tuple[str, int] | None:
+    """("1", offset of the note's text) when ``s`` opens a footnote of a printed page ("1 The Elsie Initiative …").
+
+    The parser puts each bottom-of-page note in a paragraph of its own, so a paragraph of a page that opens
+    with a one-to-three-digit number and a capital (not a month) and runs on for three words more is a note: the quote starts after the number, and the
+    number goes to the locator ("p. 4, n. 1"), where a reader looks for it."""
+    off = s.start - p.start
+    if p.where.startswith(("¶", "§")) or off < 0 or (off and not p.text[:off].endswith("\n\n")):
+        return None
+    m = _NOTE_NUMBER.match(p.text, off)
+    return (m.group(1), s.start + m.end() - off) if m and m.end() - off < s.end - s.start else None
+
+
 def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
     """A citation whose quote is the exact page text of sentence ``s`` (page offsets)."""
     if s is None:
         s = Sentence(p.text, p.start, p.end)
+    note = footnote_number(p, s)
+    if note:
+        s = Sentence(s.text, note[1], s.end)
     quote = p.text[s.start - p.start: s.end - p.start]
     para, where = locator(p, s.start)
+    if note:
+        where = f"{where}, n. {note[0]}"
     return Citation(n=n, source_id=p.source_id, title=p.title, kind=p.kind, page=p.page_label, quote=quote,
                     url=p.url, page_index=p.page_index, quote_start=s.start, quote_end=s.end, section=p.section,
                     chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start, paragraph=para, locator=where)

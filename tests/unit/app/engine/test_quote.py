@@ -50,3 +50,30 @@ def test_quotes_stop_at_the_relative_floor_and_the_per_passage_cap():
     assert len(floor) == 3  # 0.3, 0.285, 0.27 are within 0.9 of the best; 0.255 is not
     _, capped = _answer(0.3, QuoteSettings(max_sentences=3, max_unsure=5, per_passage=2, sure=0.5, rel_floor=0.3))
     assert len(capped) == 2
+
+
+def _cite(text: str, sentence: str, page_label: str = "4"):
+    from app.engine.quote import make_citation
+    from app.engine.text import Sentence
+
+    p = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="paper", page_index=3,
+                page_label=page_label, section="", start=100, end=100 + len(text), text=text)
+    start = 100 + text.index(sentence)
+    return make_citation(1, p, Sentence(sentence, start, start + len(sentence)))
+
+
+def test_a_quoted_footnote_loses_its_number_to_the_locator():
+    text = "Training was mandatory for all contingents.\n\n1 The Elsie Initiative was launched by Canada in 2017."
+    c = _cite(text, "1 The Elsie Initiative was launched by Canada in 2017.")
+    assert c.quote == "The Elsie Initiative was launched by Canada in 2017."
+    assert c.locator == "p. 4, n. 1"
+    assert text[c.quote_start - 100: c.quote_end - 100] == c.quote  # still exact page offsets
+
+
+def test_numbers_that_do_not_open_a_printed_page_paragraph_stay_in_the_quote():
+    mid = _cite("Of the trainees, most passed. 12 Officers failed the test.", "12 Officers failed the test.")
+    assert mid.quote == "12 Officers failed the test." and mid.locator == "p. 4"
+    text = _cite("Intro.\n\n12 Officers failed the test.", "12 Officers failed the test.", page_label="¶ 3")
+    assert text.quote == "12 Officers failed the test."
+    date = _cite("Publication.\n\n28 May, 2025", "28 May, 2025")
+    assert date.quote == "28 May, 2025" and date.locator == "p. 4"  # a dateline is not a note
