@@ -145,4 +145,6 @@ def short_error(exc: BaseException, limit: int = 240) -> str:
 
 def place_md(locator: str, page: str) -> str:
     """Where a quote is, Markdown-safe: the engine's locator ("p. 4, n. 1", "§ 2 Methods, ¶ 4") as is, else "p. <label>"."""
+    if locator.startswith("p. "):
+        return "p. " + escape_md(locator[3:])
     return escape_md(locator) if locator else "p. " + escape_md(page)
