@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from ingest.index.records import SourceKind
+from ingest.index.records import SourceKind, Span
 
 Scope = Literal["all", "paper", "cited"]
 
@@ -35,26 +35,13 @@ class Filters:
         return not (self.source_id and meta.get("source_id") != self.source_id)
 
 
-@dataclass
-class Passage:
-    """A retrieved span of one page (adjacent/overlapping chunks merged)."""
+@dataclass(frozen=True)
+class Passage(Span):
+    """A retrieved span of one page (adjacent/overlapping chunks merged), with the scores that chose it."""
 
-    chunk_id: str
-    source_id: str
-    source_hash: str
-    title: str
-    kind: SourceKind
-    page_index: int
-    page_label: str
-    section: str
-    start: int
-    end: int
-    text: str
-    url: str = ""
     score: float = 0.0  # fused rank score (RRF), for ordering
     similarity: float = 0.0  # cosine similarity to the query, for refusal
     lexical: float = 0.0  # BM25 score (0 when not a lexical hit)
-    paragraph: int = 0  # texts without pages: 1-based paragraph (within the section) where the passage starts
 
     @property
     def where(self) -> str:

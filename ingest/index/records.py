@@ -56,8 +56,8 @@ class ParsedDocument:
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """A passage of one page, small enough for the embedding window, with exact offsets."""
+class Span:
+    """Where a piece of page text is, exactly: the fields a stored chunk and a retrieved passage share."""
 
     chunk_id: str
     source_id: str
@@ -69,10 +69,16 @@ class Chunk:
     section: str
     start: int  # offset into Page.text
     end: int
-    position: int  # order of the chunk within the page
     text: str
     url: str = ""
-    paragraph: int = 0  # 1-based paragraph (within its section) where the chunk starts; 0 on physical pages
+    paragraph: int = 0  # texts without pages: 1-based paragraph (within its section) where the span starts; 0 on physical pages
+
+
+@dataclass(frozen=True)
+class Chunk(Span):
+    """A passage of one page, small enough for the embedding window, with exact offsets."""
+
+    position: int = 0  # order of the chunk within the page
 
     def metadata(self) -> dict:
         d = asdict(self)
