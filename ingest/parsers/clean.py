@@ -9,6 +9,10 @@ from collections import Counter
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n\s*([a-z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# Typographic ligatures (LaTeX fonts: "ﬁlled", "eﬀect", "eﬃcient") as their letters, so that word
+# matching and the embedding model's vocabulary see "filled", "effect", "efficient".
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
 _DIGITS = re.compile(r"\d+|\b[ivxlcdm]+\b", re.IGNORECASE)
 _PAGE_NUMBER_ONLY = re.compile(r"^(page\s*)?[\divxlcdm]{1,6}(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
 
@@ -66,8 +70,8 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
 
 
 def normalise(text: str) -> str:
-    """Join hyphenated line breaks, turn line breaks into spaces, keep paragraph breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "")
+    """Join hyphenated line breaks, spell out ligatures, turn line breaks into spaces, keep paragraph breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(_LIGATURES)
     text = _SPACES.sub(" ", text)
     text = re.sub(r" *\n *", "\n", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
