@@ -27,8 +27,8 @@ def footnote_number(p: Passage, s: Sentence) -> tuple[str, int] | None:
     """("1", offset of the note's text) when ``s`` opens a footnote of a printed page ("1 The Elsie Initiative …").
 
     The parser puts each bottom-of-page note in a paragraph of its own, so a paragraph of a page that opens
-    with a one-to-three-digit number and a capital (not a month) and runs on for three words more is a note: the quote starts after the number, and the
-    number goes to the locator ("p. 4, n. 1"), where a reader looks for it."""
+    with a one-to-three-digit number, then a capital (not a month) and three words more, is a note: the quote
+    starts after the number, and the number goes to the locator ("p. 4, n. 1"), where a reader looks for it."""
     off = s.start - p.start
     if p.where.startswith(("¶", "§")) or off < 0 or (off and not p.text[:off].endswith("\n\n")):
         return None
