@@ -17,6 +17,7 @@ Scope = Literal["all", "paper", "cited"]
 class Filters:
     scope: Scope = "all"
     source_id: str | None = None  # one document only
+    exclude_source: str | None = None  # every document but this one (leave-one-out evaluation of refusal)
 
     def where(self) -> dict | None:
         """Chroma ``where`` clause for these filters."""
@@ -25,12 +26,16 @@ class Filters:
             clauses.append({"kind": self.scope})
         if self.source_id:
             clauses.append({"source_id": self.source_id})
+        if self.exclude_source:
+            clauses.append({"source_id": {"$ne": self.exclude_source}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def accepts(self, meta: dict) -> bool:
         if self.scope in ("paper", "cited") and meta.get("kind") != self.scope:
+            return False
+        if self.exclude_source and meta.get("source_id") == self.exclude_source:
             return False
         return not (self.source_id and meta.get("source_id") != self.source_id)
 

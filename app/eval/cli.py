@@ -1,4 +1,4 @@
-"""`python -m app eval --set FILE [--db DIR] [--mode quote|generate] [--json] [--calibrate]`.
+"""`python -m app eval --set FILE [--db DIR] [--mode quote|generate] [--json] [--calibrate] [--leave-one-out]`.
 
 Exit codes: 0 done, 2 usage error, invalid set or no index.
 """
@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (seed --seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--leave-one-out", action="store_true",
+                   help="also ask each answerable question with its own document left out (must be refused; "
+                        "only questions no other document answers): refusal measured on the same index")
     return p
 
 
@@ -87,6 +90,12 @@ def main(argv: list[str]) -> int:
     from .runner import run_eval
 
     engine = Engine(get_settings(db_dir=args.db))
+    if args.leave_one_out:
+        from .leave_one_out import leave_one_out
+
+        twins = leave_one_out(items, engine)
+        warnings.append(f"leave-one-out: {len(twins)} unanswerable twins added (their own document left out)")
+        items = items + twins
     report = run_eval(engine, items, mode=args.mode, baseline=not args.no_baseline, cite_k=args.cite_k,
                       progress=not args.quiet)
     report["warnings"] = warnings + report["warnings"]

@@ -50,6 +50,7 @@ class EvalItem:
     reference_answer: str = ""
     line: int = 0
     extra: dict = field(default_factory=dict)
+    exclude_source: str = ""  # a leave-one-out twin (leave_one_out.py): this document is left out of the search
 
     def turns(self):
         from ..engine import Turn

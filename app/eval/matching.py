@@ -20,20 +20,21 @@ def norm_text(s: str) -> str:
 SHORT_PHRASE = 12  # phrases up to this many characters must match on word boundaries ("2066" is not "20660")
 
 
-def contains(haystack: str, phrase: str) -> bool:
-    p, h = norm_text(phrase), norm_text(haystack)
+def contains(haystack: str, phrase: str, normalised: bool = False) -> bool:
+    """``phrase`` in ``haystack`` (already ``norm_text``-ed when ``normalised``: long texts, many phrases)."""
+    p, h = norm_text(phrase), haystack if normalised else norm_text(haystack)
     if len(p) > SHORT_PHRASE:
         return p in h
     return re.search(r"(?<![a-z0-9])" + re.escape(p) + r"(?![a-z0-9])", h) is not None
 
 
-def holds_gold(text: str, must_include: list[str], must_include_any: list[str]) -> bool:
+def holds_gold(text: str, must_include: list[str], must_include_any: list[str], normalised: bool = False) -> bool:
     """``text`` holds every ``must_include`` phrase and one of the ``must_include_any`` ones (if any given)."""
     if not (must_include or must_include_any):
         return False
-    if not all(contains(text, p) for p in must_include):
+    if not all(contains(text, p, normalised) for p in must_include):
         return False
-    return not must_include_any or any(contains(text, p) for p in must_include_any)
+    return not must_include_any or any(contains(text, p, normalised) for p in must_include_any)
 
 
 def _keys(name: str) -> set[str]:

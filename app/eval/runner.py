@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from ..engine import Engine, Passage
+from ..engine import Engine, Filters, Passage
 from ..engine.text import split_answer, split_sentences, strip_markers
 from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
@@ -121,10 +121,11 @@ class EvalRunner:
     def _ours(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
         eng = self.engine
         t0 = time.perf_counter()
-        a = eng.answer(item.question, history=item.turns(), mode=self.mode)
+        filters = Filters(exclude_source=item.exclude_source) if item.exclude_source else None
+        a = eng.answer(item.question, history=item.turns(), mode=self.mode, filters=filters)
         latency = time.perf_counter() - t0
         t1 = time.perf_counter()
-        passages = eng.search(a.standalone_query or item.question, k=RANK_DEPTH)
+        passages = eng.search(a.standalone_query or item.question, k=RANK_DEPTH, filters=filters)
         retrieval = time.perf_counter() - t1
         cits = judge_citations(eng.verifier, a.text, [(c.n, quote_passage(c)) for c in a.citations],
                                set(expected_ids) if item.answerable and expected_ids else None)
