@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_HYPHEN_BREAK = re.compile(r"(\w)-\n\s*([a-z])")
+_HYPHEN_BREAK = re.compile(r"(\w+)-\n\s*([a-z]\w*)")
+_INLINE_COMPOUND = re.compile(r"\b([A-Za-z]+-[a-z]+)\b")  # "male-dominated", printed inside a line
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # Typographic ligatures (LaTeX fonts: "ﬁlled", "eﬀect", "eﬃcient") as their letters, so that word
 # matching and the embedding model's vocabulary see "filled", "effect", "efficient".
@@ -69,12 +70,25 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
     return out
 
 
-def normalise(text: str) -> str:
-    """Join hyphenated line breaks, spell out ligatures, turn line breaks into spaces, keep paragraph breaks."""
+def compounds(text: str) -> set[str]:
+    """Hyphenated words a document prints inside a line ("male-dominated", "pre-deployment"), lower-cased."""
+    return {m.group(1).lower() for m in _INLINE_COMPOUND.finditer(text)}
+
+
+def _join_break(m: re.Match, keep: set[str]) -> str:
+    """A hyphen at a line end is the typesetter's ("ob-/servational"), unless the document prints the
+    same compound inside a line too ("male-/dominated" where "male-dominated" occurs elsewhere)."""
+    a, b = m.group(1), m.group(2)
+    return f"{a}-{b}" if f"{a}-{b}".lower() in keep else a + b
+
+
+def normalise(text: str, keep: set[str] | None = None) -> str:
+    """Join hyphenated line breaks (keeping the hyphen of the document's own ``keep`` compounds), spell out
+    ligatures, turn line breaks into spaces, keep paragraph breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(_LIGATURES)
     text = _SPACES.sub(" ", text)
     text = re.sub(r" *\n *", "\n", text)
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _HYPHEN_BREAK.sub(lambda m: _join_break(m, keep or set()), text)
     paragraphs = re.split(r"\n{2,}", text)
     paragraphs = [p.replace("\n", " ").strip() for p in paragraphs]
     return "\n\n".join(p for p in paragraphs if p)
@@ -85,7 +99,8 @@ def clean_pages(raw_pages: list[str], headings: set[str] | None = None) -> list[
     pages_lines = [raw.splitlines() for raw in raw_pages]
     shapes = running_lines(pages_lines)
     heads = {h.strip() for h in headings or set()}
-    return [normalise("\n".join(mark_blocks(strip_running(lines, shapes), heads))) for lines in pages_lines]
+    keep = set().union(*(compounds(raw.translate(_LIGATURES)) for raw in raw_pages))
+    return [normalise("\n".join(mark_blocks(strip_running(lines, shapes), heads)), keep) for lines in pages_lines]
 
 
 _HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[A-Z][^.!?;:]{2,80}$")
