@@ -10,7 +10,19 @@ def test_a_line_end_hyphen_joins_unless_the_document_prints_the_compound():
     assert "studies of male-dominated units" in pages[0]  # printed inline on the same page
     assert "observational" in pages[0]  # the typesetter's hyphen
     assert "pre-deployment courses" in pages[1]
-    assert "casefatality" in pages[1]  # no inline evidence: joined, as before
+    assert "casefatality" in pages[1]  # no evidence either way: joined
+
+
+def test_a_compound_of_two_printed_words_keeps_its_hyphen_unless_the_joined_word_is_printed():
+    pages = clean_pages(["T20 lacks the pocket-\nbinding domain; the pocket and its binding site.",
+                         "We found some-\nthing: something new, and some thing old."])
+    assert "pocket-binding domain" in pages[0]
+    assert "We found something:" in pages[1]
+
+
+def test_a_capital_or_a_digit_after_a_line_end_hyphen_keeps_the_hyphen():
+    pages = clean_pages(["Mothers with HIV-\n1 and an RT-\nPCR test; the ZVITA-\nMBO trial (ZVITAMBO)."])
+    assert "HIV-1 and an RT-PCR test; the ZVITAMBO trial" in pages[0]
 
 
 def test_compounds_count_across_the_whole_document():
