@@ -5,6 +5,7 @@ The cleaned page text is what chunks point into, so every step here is determini
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -16,6 +17,11 @@ _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # matching and the embedding model's vocabulary see "filled", "effect", "efficient".
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
+# pdflatex's old font encoding prints an accent as a glyph of its own before the letter: pypdf gives
+# "Genevi`eve", "Universit´e", "na¨ıve"; composed back where Unicode has the accented letter.
+_SPACING_ACCENTS = {"`": "\u0300", "\u00b4": "\u0301", "\u02c6": "\u0302", "\u02dc": "\u0303", "\u00a8": "\u0308",
+                    "\u02da": "\u030a", "\u02c7": "\u030c"}
+_ACCENT_LETTER = re.compile(r"(?<=[A-Za-z])([`\u00b4\u02c6\u02dc\u00a8\u02da\u02c7])([A-Za-z\u0131])")
 _DIGITS = re.compile(r"\d+|\b[ivxlcdm]+\b", re.IGNORECASE)
 _PAGE_NUMBER_ONLY = re.compile(r"^(page\s*)?[\divxlcdm]{1,6}(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
 
@@ -102,11 +108,18 @@ class Hyphens:
         return a + b
 
 
+def _compose(m: re.Match) -> str:
+    letter = "i" if m.group(2) == "\u0131" else m.group(2)  # a dotless i carries the accent of "ï"
+    composed = unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[m.group(1)])
+    return composed if len(composed) == 1 else m.group(0)
+
+
 def normalise(text: str, hyphens: Hyphens | None = None) -> str:
     """Join hyphenated line breaks (a compound's own hyphen stays, by what the document prints: ``Hyphens``),
     spell out ligatures, turn line breaks into spaces, keep paragraph breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(_LIGATURES)
     text = _SPACES.sub(" ", text)
+    text = _ACCENT_LETTER.sub(_compose, text)
     text = re.sub(r" *\n *", "\n", text)
     text = _HYPHEN_BREAK.sub((hyphens or Hyphens()).join, text)
     paragraphs = re.split(r"\n{2,}", text)

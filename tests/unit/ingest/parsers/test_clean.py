@@ -32,3 +32,9 @@ def test_compounds_count_across_the_whole_document():
 
 def test_ligatures_are_spelled_out():
     assert normalise("eﬃcient, ﬁlled, eﬀect, ﬂow") == "efficient, filled, effect, flow"
+
+
+def test_pdflatex_spacing_accents_are_composed():
+    assert normalise("Boily-Larouche, Genevi`eve; Universit\u00b4e de Montr\u00b4eal; a na\u00a8\u0131ve view") == \
+        "Boily-Larouche, Geneviève; Université de Montréal; a naïve view"
+    assert normalise("Use `code` and 5\u00b4 primes") == "Use `code` and 5\u00b4 primes"  # not after a letter: left alone
