@@ -67,9 +67,10 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
     """Put headings and bottom-of-page footnotes in paragraphs of their own (blank lines around)."""
     out: list[str] = []
     n = len(lines)
+    own = set(heading_candidates("\n".join(lines)))
     for i, ln in enumerate(lines):
         s = ln.strip()
-        is_heading = s in headings or (s and heading_candidates(s) == [s])
+        is_heading = bool(s) and (s in headings or s in own)
         is_note = i >= n - footnote_zone and bool(_FOOTNOTE.match(s))
         if is_heading or is_note:
             out += ["", ln, ""] if is_heading else ["", ln]
@@ -142,10 +143,14 @@ _HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[A-Z][^.!?;:]{2,80}$")
 def heading_candidates(raw_page: str) -> list[str]:
     """Heuristic headings of a page without an outline: short numbered or title-like lines."""
     found = []
-    for line in raw_page.splitlines():
+    lines = raw_page.splitlines()
+    for i, line in enumerate(lines):
         s = line.strip()
         if not s or len(s) > 80 or len(s.split()) > 10:
             continue
+        nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
+        if s.endswith("-") or nxt[:1].islower():
+            continue  # a sentence running on to the next line ("60. Neutralising antibodies were detected in 50% par-")
         numbered = re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", s)
         if numbered and _HEADING.match(s) and "," not in s and not re.search(r"\b(19|20)\d\d\b", s):
             found.append(s)

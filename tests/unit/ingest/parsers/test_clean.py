@@ -38,3 +38,13 @@ def test_pdflatex_spacing_accents_are_composed():
     assert normalise("Boily-Larouche, Genevi`eve; Universit\u00b4e de Montr\u00b4eal; a na\u00a8\u0131ve view") == \
         "Boily-Larouche, Geneviève; Université de Montréal; a naïve view"
     assert normalise("Use `code` and 5\u00b4 primes") == "Use `code` and 5\u00b4 primes"  # not after a letter: left alone
+
+
+def test_a_numbered_line_that_runs_on_is_not_a_heading():
+    from ingest.parsers.clean import heading_candidates
+
+    page = ("2. Methods\nWe recruited 40 adults.\n60. Neutralising antibodies were detected in 50% par-\nticipants and\n"
+            "1. To show that the siRNA can indeed\nbe used, we did more.")
+    assert heading_candidates(page) == ["2. Methods"]
+    cleaned = clean_pages([page])[0]
+    assert cleaned.startswith("2. Methods\n\nWe recruited") and "in 50% participants and 1. To show" in cleaned
