@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-_HYPHEN_BREAK = re.compile(r"(\w+)-\n\s*(\w+)")
+_HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*(\w+)")  # never across a blank line (a paragraph break)
 _INLINE_COMPOUND = re.compile(r"\b([A-Za-z]+-[a-z]+)\b")  # "male-dominated", printed inside a line
 _WORD = re.compile(r"(?<![-\w])\w+(?![-\w])")  # a word on its own, not part of a compound
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")

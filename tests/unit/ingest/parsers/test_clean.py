@@ -48,3 +48,7 @@ def test_a_numbered_line_that_runs_on_is_not_a_heading():
     assert heading_candidates(page) == ["2. Methods"]
     cleaned = clean_pages([page])[0]
     assert cleaned.startswith("2. Methods\n\nWe recruited") and "in 50% participants and 1. To show" in cleaned
+
+
+def test_a_hyphen_before_a_paragraph_break_stays_a_paragraph_break():
+    assert normalise("The list ends with well-\n\nNext paragraph.") == "The list ends with well-\n\nNext paragraph."
