@@ -27,8 +27,8 @@ FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "c
             "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
             "lex_local", "lex_local_ctx", "pairs", "length")
 
-_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r"|\b" + _MONTHS + r"\s+\d{1,2}\b"
+MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
                    r"|\b(day|week|month|year|decade|century)s?\b", re.I)
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                      r"hundred|thousand|million|billion|dozen|half|double|twice|once|several|few|many|most|majority)\b", re.I)
@@ -45,7 +45,7 @@ _TYPE_CUES = [
                         r"author|authors|person|people|company|city|region)\b", re.I)),
 ]
 # a line that is only a date, near the top of a document: its publication date ("28 May, 2025")
-_DATELINE = re.compile(r"^\(?(\d{1,2}(st|nd|rd|th)?\s+" + _MONTHS + r",?\s+\d{4}|" + _MONTHS + r"\s+\d{1,2},?\s+\d{4}|"
+_DATELINE = re.compile(r"^\(?(\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r",?\s+\d{4}|" + MONTHS + r"\s+\d{1,2},?\s+\d{4}|"
                        r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})\)?$", re.I)
 _REASON = re.compile(r"\b(because|due to|since|owing to|as a result|caused by|leads? to|led to|results? in|resulted in|thus|"
                      r"therefore|hence|in order to|so that|reasons?|causes?|attributed to|purpose)\b", re.I)

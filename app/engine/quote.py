@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .features import looks_like_heading
+from .features import MONTHS, looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
 
@@ -19,8 +19,7 @@ def locator(p: Passage, quote_start: int) -> tuple[int, str]:
     return para, (f"§ {p.section}, ¶ {para}" if p.section else f"¶ {para}")
 
 
-_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-_NOTE_NUMBER = re.compile(rf"(\d{{1,3}})\s+(?!(?:{_MONTHS})[a-z]*\.?\b)(?=[A-Z\"“‘(](?:\S*\s+){{3}})")  # not a date: "28 May, 2025"
+_NOTE_NUMBER = re.compile(rf"(\d{{1,3}})\s+(?!(?i:{MONTHS})\b)(?=[A-Z\"“‘(](?:\S*\s+){{3}})")  # not a date: "28 May, 2025"
 
 
 def footnote_number(p: Passage, s: Sentence) -> tuple[str, int] | None:

@@ -65,7 +65,7 @@ class SentenceRanker:
 
     # -- helpers --------------------------------------------------------------------------
     def _allowed(self, filters: Filters) -> np.ndarray | None:
-        if filters.scope == "all" and not filters.source_id and not filters.exclude_source:
+        if filters.where() is None:  # no filter at all
             return None
         ok = [self._sid_no[s] for s, e in self.registry.items() if s in self._sid_no and filters.accepts(
             {"kind": e.kind, "source_id": s})]
