@@ -17,7 +17,11 @@ except ImportError:  # pragma: no cover - PyStemmer is a dependency
     _STEMMER = None
 
 _ABBREV = {"e.g", "i.e", "et al", "al", "etc", "cf", "vs", "no", "fig", "p", "pp", "dr", "mr", "ms", "mrs", "un", "u.n", "st", "vol", "ed", "eds"}
-_SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? (plus closing quotes/brackets) before a capital or digit. A note mark printed
+# right after it stays with the sentence it closes: a footnote number after a word's full stop
+# ("institutions.12 Even so", superscripts too) or a bracketed number ("shown.[4, 5] The").
+_NOTE_MARK = r"(?:(?:(?<=[^\W\d_][.!?])|(?<=[.!?][\"'”’)]))[0-9¹²³⁰⁴-⁹]{1,3}(?:,[0-9¹²³⁰⁴-⁹]{1,3})*|\[\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\])?"
+_SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)" + _NOTE_MARK + r"(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOPWORDS = set("""a about above after again against all am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having he her here

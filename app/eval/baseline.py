@@ -39,9 +39,10 @@ class NaiveBaseline:
         self.vs = Chroma(client=engine.store.client, collection_name=engine.store.chunks.name,
                          embedding_function=engine.embeddings)
 
-    def run(self, question: str, k: int = 10) -> BaselineResult:
+    def run(self, question: str, k: int = 10, where: dict | None = None) -> BaselineResult:
+        """Dense top-k, within ``where`` (a Chroma filter: the same scope as the engine's question) if given."""
         t0 = time.perf_counter()
-        hits = self.vs.similarity_search_with_score(question, k=max(k, self.cite_k))
+        hits = self.vs.similarity_search_with_score(question, k=max(k, self.cite_k), filter=where)
         latency = time.perf_counter() - t0
         passages = [doc_to_passage(d, s) for d, s in hits]
         return BaselineResult(answer=passages[0].text if passages else "", passages=passages[:k],

@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (seed --seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--library-wide", action="store_true",
+                   help="ignore the set's target_paper: ask every question of the whole library (by default a "
+                        "question naming its paper is asked about that paper, as \"Ask about this document\" does)")
     p.add_argument("--leave-one-out", action="store_true",
                    help="also ask each answerable question with its own document left out (must be refused; "
                         "only questions no other document answers): refusal measured on the same index")
@@ -97,7 +100,7 @@ def main(argv: list[str]) -> int:
         warnings.append(f"leave-one-out: {len(twins)} unanswerable twins added (their own document left out)")
         items = items + twins
     report = run_eval(engine, items, mode=args.mode, baseline=not args.no_baseline, cite_k=args.cite_k,
-                      progress=not args.quiet)
+                      progress=not args.quiet, library_wide=args.library_wide)
     report["warnings"] = warnings + report["warnings"]
     report["set"] = str(args.set_path)
     if args.calibrate:
@@ -120,7 +123,7 @@ def render(report: dict) -> str:
     m, b = report["metrics"], report["baseline"]
     cfg = report["config"]
     out = [f"Evaluation set {report.get('set', '?')}: {m['questions']} questions ({m['answerable']} answerable, "
-           f"{m['unanswerable']} unanswerable); mode {cfg['mode']}; index {cfg['index']}",
+           f"{m['unanswerable']} unanswerable); mode {cfg['mode']}; index {cfg['index']}; scope {cfg['scope']}",
            f"ours: hybrid engine (refusal_threshold {cfg['refusal_threshold']}, verify_threshold "
            f"{cfg['verify_threshold']}); baseline: {cfg['baseline'] or 'skipped'}", "",
            table(m, b), "",

@@ -9,6 +9,8 @@ Format (see docs/evaluation.md)::
      "must_include": [str],                # phrases the answer or its quotes must ALL contain (optional)
      "must_include_any": [str],            # alternatives: ANY one of them suffices (short ones on word boundaries)
      "history": [{"role": "user"|"assistant", "content": str}],   # earlier chat turns (optional)
+     "target_paper": str,                  # the document the question is about (optional): asked with it in
+                                           # scope, as "Ask about this document" does in the app
      "id": str, "tags": [str], "reference_answer": str}           # optional extras
 
 Blank lines and lines starting with ``#`` or ``//`` are skipped. Unknown fields are kept (``extra``)
@@ -23,7 +25,7 @@ from pathlib import Path
 from ingest.errors import MandateError
 
 KNOWN = {"question", "answerable", "expected_sources", "expected_pages", "must_include", "must_include_any", "history",
-         "id", "tags", "reference_answer"}
+         "id", "tags", "reference_answer", "target_paper"}
 ROLES = {"user", "assistant"}
 
 
@@ -50,6 +52,7 @@ class EvalItem:
     reference_answer: str = ""
     line: int = 0
     extra: dict = field(default_factory=dict)
+    target_paper: str = ""  # source id or file name of the document asked about ("" = the whole library)
     exclude_source: str = ""  # a leave-one-out twin (leave_one_out.py): this document is left out of the search
 
     def turns(self):
@@ -115,6 +118,7 @@ def parse_line(obj, where: str, problems: list[str], warnings: list[str] | None 
         id=str(obj.get("id") or ""),
         tags=_str_list(obj.get("tags"), "tags", where, problems),
         reference_answer=obj.get("reference_answer") if isinstance(obj.get("reference_answer"), str) else "",
+        target_paper=obj.get("target_paper").strip() if isinstance(obj.get("target_paper"), str) else "",
         extra={k: v for k, v in obj.items() if k not in KNOWN},
     )
     if warnings is not None:

@@ -38,5 +38,6 @@ def leave_one_out(items: list[EvalItem], engine) -> list[EvalItem]:
         if any(holds_gold(t, it.must_include, it.must_include_any, normalised=True) for sid, t in texts.items() if sid != sids[0]):
             continue  # another document answers it too
         out.append(replace(it, id=f"{it.id or it.line}-loo", answerable=False, expected_sources=[], expected_pages=[],
-                           must_include=[], must_include_any=[], tags=[*it.tags, "leave-one-out"], exclude_source=sids[0]))
+                           must_include=[], must_include_any=[], tags=[*it.tags, "leave-one-out"], exclude_source=sids[0],
+                           target_paper=""))  # asked of the library without its own document
     return out

@@ -104,9 +104,10 @@ def passage_hits(item: EvalItem, passages: list[Passage]) -> dict:
 
 class EvalRunner:
     def __init__(self, engine: Engine, mode: str = "quote", baseline: bool = True, cite_k: int = LANGCHAIN_DEFAULT_K,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, library_wide: bool = False):
         self.engine = engine
         self.mode = mode
+        self.library_wide = library_wide  # ignore target_paper: every question searches the whole library
         self.baseline = NaiveBaseline(engine, cite_k) if baseline else None
         self.progress = progress
         self.resolver = SourceResolver.from_registry(engine.store.registry())
@@ -118,10 +119,20 @@ class EvalRunner:
         if self.baseline:
             self.baseline.run(WARMUP_QUESTION)
 
+    def filters(self, item: EvalItem) -> Filters | None:
+        """The scope a question is asked in: its target paper (as "Ask about this document" in the app),
+        every document but its own (a leave-one-out twin), or the whole library."""
+        if item.exclude_source:
+            return Filters(exclude_source=item.exclude_source)
+        if item.target_paper and not self.library_wide:
+            sid = self.resolver.resolve(item.target_paper)
+            return Filters(source_id=sid) if sid else None  # unresolved: reported, asked of the whole library
+        return None
+
     def _ours(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
         eng = self.engine
         t0 = time.perf_counter()
-        filters = Filters(exclude_source=item.exclude_source) if item.exclude_source else None
+        filters = self.filters(item)
         a = eng.answer(item.question, history=item.turns(), mode=self.mode, filters=filters)
         latency = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -148,7 +159,8 @@ class EvalRunner:
         return rec
 
     def _baseline(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
-        b = self.baseline.run(item.question, k=RANK_DEPTH)
+        f = self.filters(item)
+        b = self.baseline.run(item.question, k=RANK_DEPTH, where=f.where() if f else None)
         cits = judge_citations(self.engine.verifier, b.answer, list(enumerate(b.citations, start=1)),
                                set(expected_ids) if item.answerable and expected_ids else None)
         found, hit = must_include(item, b.answer, [p.text for p in b.citations])
@@ -183,6 +195,7 @@ class EvalRunner:
                   "per_question": per_question,
                   "config": {"mode": self.mode, "index": s.chroma_mode(), "refusal_threshold": s.refusal_threshold,
                              "verify_threshold": s.verify_threshold, "top_k": s.top_k, "rank_depth": RANK_DEPTH,
+                             "scope": "library" if self.library_wide else "target paper where the set names one",
                              "baseline": (f"{NaiveBaseline.name}, first {self.baseline.cite_k} chunks as citations"
                                           if self.baseline else None)},
                   "warnings": [f"expected source {n!r} is not in the index" for n in sorted(self.resolver.unresolved)]}
@@ -190,7 +203,8 @@ class EvalRunner:
 
 
 def run_eval(engine: Engine, items: list[EvalItem], mode: str = "quote", baseline: bool = True,
-             cite_k: int = LANGCHAIN_DEFAULT_K, progress: bool | Callable[[str], None] = False) -> dict:
+             cite_k: int = LANGCHAIN_DEFAULT_K, progress: bool | Callable[[str], None] = False,
+             library_wide: bool = False) -> dict:
     if progress is True:
         progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    return EvalRunner(engine, mode, baseline, cite_k, progress or None).run(items)
+    return EvalRunner(engine, mode, baseline, cite_k, progress or None, library_wide).run(items)

@@ -76,9 +76,10 @@ def test_lenient_parts_of_the_format(tmp_path):
         '// another comment',
         '{"question": "Q1", "answerable": true, "expected_sources": "paper.pdf", "expected_pages": [4, "iv"], '
         '"category": "numbers", "difficulty": 2}',
-        '{"question": "Q2", "answerable": true}',
+        '{"question": "Q2", "answerable": true, "target_paper": " covidqa_630.txt "}',
         '{"question": "Q3", "answerable": false, "expected_sources": ["x.pdf"]}',
     ]), warnings)
+    assert [i.target_paper for i in items] == ["", "covidqa_630.txt", ""] and items[1].extra == {}
     assert [i.line for i in items] == [3, 4, 5]
     assert items[0].expected_sources == ["paper.pdf"] and items[0].expected_pages == ["4", "iv"]
     assert items[0].extra == {"category": "numbers", "difficulty": 2} and items[0].id == "line3"
