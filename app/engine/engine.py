@@ -127,7 +127,8 @@ class Engine:
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=query, timings=timings, evidence=evidence)
-        refusal = self.policy.decide(question, query, ranked, passages, evidence)
+        refusal = self.policy.decide(question, query, ranked, passages, evidence,
+                                     source_id=filters.source_id if filters else None)
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ingest.index.embedder import tokenizer_of
 
+from .document_terms import DocumentTerms
 from .text import STOPWORDS
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
@@ -33,13 +34,24 @@ class RefusalPolicy:
     def __init__(self, index, threshold: float):
         self.index = index
         self.threshold = threshold
+        self.document_terms = DocumentTerms(index.sentences, index.lexical)
 
-    def decide(self, question: str, query: str, ranked, passages, evidence: float) -> Refusal | None:
-        unknown = list(dict.fromkeys(w for text in dict.fromkeys((query, question)) for w in self.unknown_terms(text)))
+    def decide(self, question: str, query: str, ranked, passages, evidence: float,
+               source_id: str | None = None) -> Refusal | None:
+        """``source_id``: the question is asked about that one document (its terms are checked against it)."""
+        texts = list(dict.fromkeys((query, question)))
+        unknown = list(dict.fromkeys(w for text in texts for w in self.unknown_terms(text)))
         if unknown:
             return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
                            f"so I won't answer this question. The closest passages are shown below in case they help.",
                            unknown)
+        if source_id:
+            unknown = list(dict.fromkeys(w for text in texts for w in self.document_terms.unknown_to(
+                source_id, self.specific_terms(text), text)))
+            if unknown:
+                return Refusal(f"This document never mentions {', '.join(repr(w) for w in unknown)}, so I won't "
+                               f"answer this question about it. The closest passages are shown below in case they "
+                               f"help; other documents of the library may cover it.", unknown)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
         off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)
         if not passages or evidence < self.threshold or off_topic:
@@ -55,12 +67,17 @@ class RefusalPolicy:
         vocabulary splits it into four or more word pieces (hepcidin, rupintrivir): everyday words a
         paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
         """
+        specific = self.specific_terms(query)
+        return self.index.lexical.unknown_terms(specific) if specific else []
+
+    def specific_terms(self, query: str) -> list[str]:
+        """Names (capitalised after a sentence's first word), acronyms, numbers and technical terms."""
         specific = []
         for sentence in re.split(r"(?<=[.?!])\s+", query):
             words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", sentence)
             specific += [w for i, w in enumerate(words) if w.lower() not in STOPWORDS
                          and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w) or self._technical(w))]
-        return self.index.lexical.unknown_terms(list(dict.fromkeys(specific))) if specific else []
+        return list(dict.fromkeys(specific))
 
     def _technical(self, word: str) -> bool:
         if len(word) < 6 or not word.isalpha():

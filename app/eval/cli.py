@@ -1,4 +1,5 @@
-"""`python -m app eval --set FILE [--db DIR] [--mode quote|generate] [--json] [--calibrate] [--leave-one-out]`.
+"""`python -m app eval --set FILE [--db DIR] [--mode quote|generate] [--json] [--calibrate] [--library-wide]
+[--leave-one-out] [--wrong-paper]`.
 
 Exit codes: 0 done, 2 usage error, invalid set or no index.
 """
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--library-wide", action="store_true",
                    help="ignore the set's target_paper: ask every question of the whole library (by default a "
                         "question naming its paper is asked about that paper, as \"Ask about this document\" does)")
+    p.add_argument("--wrong-paper", action="store_true",
+                   help="also ask each answerable question about the nearest other document that does not hold its "
+                        "answer (must be refused): refusal of questions asked about one document")
     p.add_argument("--leave-one-out", action="store_true",
                    help="also ask each answerable question with its own document left out (must be refused; "
                         "only questions no other document answers): refusal measured on the same index")
@@ -98,6 +102,12 @@ def main(argv: list[str]) -> int:
 
         twins = leave_one_out(items, engine)
         warnings.append(f"leave-one-out: {len(twins)} unanswerable twins added (their own document left out)")
+        items = items + twins
+    if args.wrong_paper:
+        from .leave_one_out import wrong_paper
+
+        twins = wrong_paper([it for it in items if not it.exclude_source], engine)
+        warnings.append(f"wrong paper: {len(twins)} unanswerable twins added (asked about another document)")
         items = items + twins
     report = run_eval(engine, items, mode=args.mode, baseline=not args.no_baseline, cite_k=args.cite_k,
                       progress=not args.quiet, library_wide=args.library_wide)

@@ -109,12 +109,12 @@ class LexicalIndex:
             if not checked:
                 continue
             if not any(t in vocab for t in checked) or any(t not in vocab for t in checked if t.isdigit()):
-                if not self._near_known(w, vocab):
+                if not self.near_known(w, vocab):
                     out.append(w)
         return out
 
     @staticmethod
-    def _near_known(word: str, vocab: set[str]) -> bool:
+    def near_known(word: str, vocab: set[str]) -> bool:
         """"COVID19" for "COVID-19", "Zanamavir" for "zanamivir": a spelling variant is not an unknown name."""
         import difflib
 

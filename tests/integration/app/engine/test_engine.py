@@ -125,6 +125,20 @@ def test_near_domain_question_about_unknown_names_is_refused(engine):
     assert not engine.answer("What did Holvikivi observe about jokes in training sessions?", mode="quote").refused
 
 
+def test_question_about_one_document_naming_what_it_never_mentions_is_refused(engine):
+    """Asked about one document, a name only another document uses refuses; a name several use does not."""
+    from app.engine.records import Filters
+
+    q = "What did Canada launch in 2017?"  # only the paper says so
+    a = engine.answer(q, mode="quote", filters=Filters(source_id="holvikivi-2019"))
+    assert a.refused and a.unknown_terms == ["Canada"] and "This document never mentions 'Canada'" in a.text
+    assert not engine.answer(q, mode="quote", filters=Filters(source_id="fixture-paper")).refused
+    assert not engine.answer(q, mode="quote").refused
+    terms = engine.policy.document_terms
+    assert "elsi" not in terms.vocabulary("kirkpatrick-1994")  # the paper, the seed page and Ghittoni name it
+    assert terms.unknown_to("kirkpatrick-1994", ["Elsie", "Canada"], "Elsie Initiative, Canada?") == ["Canada"]
+
+
 def test_unknown_technical_term_is_refused_but_everyday_paraphrase_is_not(engine):
     """A rare technical word the corpus never uses refuses; an everyday word it never uses does not."""
     a = engine.answer("Does hepcidin change how trainees respond to gender modules?", mode="quote")

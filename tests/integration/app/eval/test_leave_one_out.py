@@ -40,3 +40,24 @@ def test_cli_adds_twins_whose_search_leaves_their_document_out(eval_index, tmp_p
     assert all(c["source_id"] != "fixture-paper" for c in twin["citations"])
     assert all(r["source_id"] != "fixture-paper" for r in twin["ranked"])
     assert any("leave-one-out: 1" in w for w in out["warnings"])
+
+
+def test_wrong_paper_twins_ask_the_nearest_document_without_the_answer(eval_index, eval_engine, tmp_path, capsys):
+    from app.eval.leave_one_out import source_texts, wrong_paper
+    from app.eval.matching import holds_gold
+
+    unique = EvalItem("Which country launched the Elsie Initiative, and in what year?", True, expected_sources=["paper.pdf"],
+                      must_include=["Canada", "2017"], id="elsie-launch")
+    [twin] = wrong_paper([unique], eval_engine)
+    texts = source_texts(eval_engine)
+    assert twin.id == "elsie-launch-wrong" and not twin.answerable and "wrong-paper" in twin.tags
+    assert twin.target_paper not in ("", "fixture-paper") and twin.target_paper in texts
+    assert not holds_gold(texts[twin.target_paper], unique.must_include, [], normalised=True)
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"id": "elsie-launch", "question": unique.question, "answerable": True,
+                                "expected_sources": ["paper.pdf"], "must_include": ["Canada", "2017"]}) + "\n")
+    assert eval_main(["--set", str(path), "--db", str(eval_index), "--json", "--quiet", "--no-baseline", "--wrong-paper"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    row = {r["id"]: r for r in out["per_question"]}["elsie-launch-wrong"]["ours"]
+    assert {r["source_id"] for r in row["ranked"]} == {twin.target_paper}
+    assert out["metrics"]["unanswerable"] == 1 and any("wrong paper: 1 " in w for w in out["warnings"])
