@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ingest.index.embedder import tokenizer_of
 
@@ -34,7 +35,11 @@ class RefusalPolicy:
     def __init__(self, index, threshold: float):
         self.index = index
         self.threshold = threshold
-        self.document_terms = DocumentTerms(index.sentences, index.lexical)
+
+    @cached_property
+    def document_terms(self) -> DocumentTerms:
+        """Built on the first question about one document (questions about the library never need it)."""
+        return DocumentTerms(self.index.sentences, self.index.lexical)
 
     def decide(self, question: str, query: str, ranked, passages, evidence: float,
                source_id: str | None = None) -> Refusal | None:

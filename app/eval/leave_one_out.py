@@ -45,9 +45,10 @@ def _single_source(items: list[EvalItem], engine) -> tuple[list[tuple[EvalItem, 
     return out, len(texts)
 
 
-def _twin(it: EvalItem, suffix: str, **kw) -> EvalItem:
+def _twin(it: EvalItem, suffix: str, tag: str, **kw) -> EvalItem:
+    """An unanswerable copy of ``it`` (no gold, tagged), asked in the scope ``kw`` sets."""
     return replace(it, id=f"{it.id or it.line}-{suffix}", answerable=False, expected_sources=[], expected_pages=[],
-                   must_include=[], must_include_any=[], tags=[*it.tags, kw.pop("tag")], **kw)
+                   must_include=[], must_include_any=[], tags=[*it.tags, tag], **kw)
 
 
 def leave_one_out(items: list[EvalItem], engine) -> list[EvalItem]:

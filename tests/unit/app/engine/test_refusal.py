@@ -31,3 +31,13 @@ def test_off_topic_needs_weak_evidence_and_no_shared_word():
     assert off.decide("who won the cup", "who won the cup", ["r"], ["p"], 0.1) is not None
     assert off.decide("who won the cup", "who won the cup", ["r"], ["p"], 0.5) is None  # strong evidence wins
     assert _policy(set(), shares=True).decide("who won the cup", "who won the cup", ["r"], ["p"], 0.1) is None
+
+
+def test_a_question_about_one_document_is_checked_against_that_document():
+    p = _policy({"laiv"})
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [w for w in words if w == "LAIV" and sid == "a"])
+    q = "What does LAIV immunization do?"
+    assert p.decide(q, q, ["r"], ["p"], 0.5) is None  # the library knows LAIV
+    r = p.decide(q, q, ["r"], ["p"], 0.5, source_id="a")
+    assert r is not None and r.unknown == ["LAIV"] and r.text.startswith("This document never mentions 'LAIV'")
+    assert p.decide(q, q, ["r"], ["p"], 0.5, source_id="b") is None
