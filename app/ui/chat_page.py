@@ -5,6 +5,8 @@ import logging
 
 import streamlit as st
 
+from app.engine.records import Filters
+
 from . import common, state
 from .export import conversation_markdown, export_filename
 from .render import render_answer
@@ -26,6 +28,7 @@ def page() -> None:
     if engine is None:
         return
     busy = state.ingest_running()
+    scope, label = _scope(engine)
     prompt = st.chat_input("Ask about the paper or the sources it cites…", disabled=busy, key="chat_prompt",
                            max_chars=2000)
     pending = None if busy else state.pop_pending()  # a queued question waits for the index
@@ -36,13 +39,25 @@ def page() -> None:
     for i, m in enumerate(msgs):
         _show(m, key=f"m{i}", engine=engine)
     if not busy and prompt:
-        ask(engine, prompt)
+        ask(engine, prompt, scope, label)
     elif not busy and pending:
         ask(engine, pending["question"], pending.get("filters"), pending.get("label", ""))
     elif not msgs:
         _starters()
     if state.messages():
         _toolbar()
+
+
+def _scope(engine) -> tuple[Filters | None, str]:
+    """The document typed questions are asked about ("Ask within"), or None for the whole library.
+
+    Asked about one document, a question naming what only other documents mention is refused, and
+    "the study" or "the authors" mean that document's."""
+    docs = common.documents(engine)
+    sid = st.selectbox("Ask within", [""] + list(docs), key="chat_scope",
+                       format_func=lambda k: docs.get(k, k) if k else "The whole library",
+                       help="Choose one document to ask about it only; the whole library by default.")
+    return (Filters(source_id=sid), docs.get(sid, sid)) if sid else (None, "")
 
 
 def _starters() -> None:

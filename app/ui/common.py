@@ -66,3 +66,12 @@ def empty_state(handle: state.EngineHandle) -> None:
         if st.button("Check again", icon=":material/refresh:", key="check-again"):
             state.forget_engine()
             st.rerun()
+
+
+def documents(engine) -> dict[str, str]:
+    """{source id: "title (kind)"} of the library, for choosing one document (empty after an error)."""
+    try:
+        return {d["source_id"]: f"{d.get('title') or d['source_id']} ({d.get('kind', '')})" for d in engine.library()}
+    except Exception as exc:
+        st.error(f"Library unavailable: {escape_md(short_error(exc))}")
+        return {}

@@ -34,7 +34,7 @@ def page() -> None:
         k = st.number_input("Results", min_value=1, max_value=50, value=10, step=1, key="search_k")
     source_id, doc_title = None, ""
     if scope == "one":
-        docs = _documents(engine)
+        docs = common.documents(engine)
         if docs:
             source_id = st.selectbox("Document", list(docs), format_func=docs.get, key="search_doc")
             doc_title = docs.get(source_id, "")
@@ -58,11 +58,3 @@ def page() -> None:
         if passage_card(p, key=f"s{i}", query=query, engine=engine, ask=True):
             state.ask_later(query.strip(), Filters(source_id=p.source_id), label=p.title or p.source_id)
             st.switch_page(nav.page("chat"))
-
-
-def _documents(engine) -> dict[str, str]:
-    try:
-        return {d["source_id"]: f"{d.get('title') or d['source_id']} ({d.get('kind', '')})" for d in engine.library()}
-    except Exception as exc:
-        st.error(f"Library unavailable: {escape_md(short_error(exc))}")
-        return {}

@@ -122,3 +122,18 @@ def test_chat_and_search_pause_while_an_ingest_runs(fake_engine, app_test):
         guard.running = False
     at.switch_page("ui/pages/chat.py").run()
     assert fake_engine.calls[-1]["question"] == "What do gender advisers do?"
+
+
+def test_ask_within_one_document_scopes_typed_questions(fake_engine, app_test):
+    at = app_test().run()
+    scope = at.selectbox(key="chat_scope")
+    assert scope.value == "" and scope.options[0] == "The whole library" and scope.options[1].startswith("Note")
+    scope.set_value("evil-note").run()
+    _ask(at, "What does the note say?")
+    f = fake_engine.calls[-1]["filters"]
+    assert f is not None and f.source_id == "evil-note"
+    assert any(c.value.startswith("Asked within: Note") for c in at.caption)
+    at.selectbox(key="chat_scope").set_value("").run()
+    _ask(at, "And in general?")
+    assert fake_engine.calls[-1]["filters"] is None  # the whole library again
+    assert len(fake_engine.calls[-1]["history"]) == 2  # still one conversation
