@@ -28,10 +28,10 @@ def page() -> None:
     if engine is None:
         return
     busy = state.ingest_running()
-    scope, label = _scope(engine)
+    pending = None if busy else state.pop_pending()  # a queued question waits for the index
+    scope, label = _scope(engine, pending)
     prompt = st.chat_input("Ask about the paper or the sources it cites…", disabled=busy, key="chat_prompt",
                            max_chars=2000)
-    pending = None if busy else state.pop_pending()  # a queued question waits for the index
     if busy:
         st.info("The library is being re-indexed: the chat opens again as soon as the index is complete.",
                 icon=":material/hourglass_top:")
@@ -48,12 +48,16 @@ def page() -> None:
         _toolbar()
 
 
-def _scope(engine) -> tuple[Filters | None, str]:
+def _scope(engine, pending: dict | None) -> tuple[Filters | None, str]:
     """The document typed questions are asked about ("Ask within"), or None for the whole library.
 
     Asked about one document, a question naming what only other documents mention is refused, and
-    "the study" or "the authors" mean that document's."""
+    "the study" or "the authors" mean that document's. A question queued about one document ("Ask
+    about this document" on Search, a tour stop) sets it, so follow-ups stay within that document."""
     docs = common.documents(engine)
+    queued = getattr((pending or {}).get("filters"), "source_id", None)
+    if queued in docs:
+        st.session_state["chat_scope"] = queued
     sid = st.selectbox("Ask within", [""] + list(docs), key="chat_scope",
                        format_func=lambda k: docs.get(k, k) if k else "The whole library",
                        help="Choose one document to ask about it only; the whole library by default.")

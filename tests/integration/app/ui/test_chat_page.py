@@ -137,3 +137,16 @@ def test_ask_within_one_document_scopes_typed_questions(fake_engine, app_test):
     _ask(at, "And in general?")
     assert fake_engine.calls[-1]["filters"] is None  # the whole library again
     assert len(fake_engine.calls[-1]["history"]) == 2  # still one conversation
+
+
+def test_a_question_queued_about_one_document_keeps_follow_ups_within_it(fake_engine, app_test):
+    from app.engine.records import Filters
+
+    at = app_test().run()
+    at.session_state["pending"] = {"question": "What does the note say?", "filters": Filters(source_id="evil-note"),
+                                   "label": "Note"}
+    at.run()
+    assert fake_engine.calls[-1]["filters"].source_id == "evil-note"
+    assert at.selectbox(key="chat_scope").value == "evil-note"
+    _ask(at, "And who wrote it?")
+    assert fake_engine.calls[-1]["filters"].source_id == "evil-note"
