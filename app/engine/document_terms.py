@@ -35,10 +35,7 @@ class DocumentTerms:
 
     def _load(self) -> dict[str, set[str]]:
         if self._vocab is None:
-            texts: dict[str, list[str]] = {}
-            for sid, t in zip(self.sentences.source_ids, self.sentences.texts):
-                texts.setdefault(sid, []).append(t)
-            self._vocab = {sid: set(tokenize(ts).vocab) for sid, ts in texts.items()}
+            self._vocab = {sid: set(tokenize(ts).vocab) for sid, ts in self.sentences.texts_by_source().items()}
             for v in self._vocab.values():
                 for t in v:
                     self._df[t] = self._df.get(t, 0) + 1

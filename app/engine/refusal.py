@@ -44,15 +44,16 @@ class RefusalPolicy:
     def decide(self, question: str, query: str, ranked, passages, evidence: float,
                source_id: str | None = None) -> Refusal | None:
         """``source_id``: the question is asked about that one document (its terms are checked against it)."""
-        texts = list(dict.fromkeys((query, question)))
-        unknown = list(dict.fromkeys(w for text in texts for w in self.unknown_terms(text)))
+        specific = {text: self.specific_terms(text) for text in (query, question)}
+        unknown = list(dict.fromkeys(w for words in specific.values() if words
+                                     for w in self.index.lexical.unknown_terms(words)))
         if unknown:
             return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
                            f"so I won't answer this question. The closest passages are shown below in case they help.",
                            unknown)
         if source_id:
-            unknown = list(dict.fromkeys(w for text in texts for w in self.document_terms.unknown_to(
-                source_id, self.specific_terms(text), text)))
+            unknown = list(dict.fromkeys(w for text, words in specific.items()
+                                         for w in self.document_terms.unknown_to(source_id, words, text)))
             if unknown:
                 return Refusal(f"This document never mentions {', '.join(repr(w) for w in unknown)}, so I won't "
                                f"answer this question about it. The closest passages are shown below in case they "

@@ -22,11 +22,7 @@ from .matching import SourceResolver, holds_gold, norm_text
 
 def source_texts(engine) -> dict[str, str]:
     """Each indexed document's sentences, normalised as gold answers are matched (``norm_text``)."""
-    parts: dict[str, list[str]] = {}
-    idx = engine.sentences
-    for sid, text in zip(idx.source_ids, idx.texts):
-        parts.setdefault(sid, []).append(text)
-    return {sid: norm_text(" ".join(ts)) for sid, ts in parts.items()}
+    return {sid: norm_text(" ".join(ts)) for sid, ts in engine.sentences.texts_by_source().items()}
 
 
 def _single_source(items: list[EvalItem], engine) -> tuple[list[tuple[EvalItem, str, set[str]]], int]:

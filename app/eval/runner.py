@@ -129,10 +129,9 @@ class EvalRunner:
             return Filters(source_id=sid) if sid else None  # unresolved: reported, asked of the whole library
         return None
 
-    def _ours(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
+    def _ours(self, item: EvalItem, expected_ids: list[str], entries: list, filters: Filters | None) -> dict:
         eng = self.engine
         t0 = time.perf_counter()
-        filters = self.filters(item)
         a = eng.answer(item.question, history=item.turns(), mode=self.mode, filters=filters)
         latency = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -158,9 +157,8 @@ class EvalRunner:
         rec.update(passage_hits(item, passages))
         return rec
 
-    def _baseline(self, item: EvalItem, expected_ids: list[str], entries: list) -> dict:
-        f = self.filters(item)
-        b = self.baseline.run(item.question, k=RANK_DEPTH, where=f.where() if f else None)
+    def _baseline(self, item: EvalItem, expected_ids: list[str], entries: list, filters: Filters | None) -> dict:
+        b = self.baseline.run(item.question, k=RANK_DEPTH, where=filters.where() if filters else None)
         cits = judge_citations(self.engine.verifier, b.answer, list(enumerate(b.citations, start=1)),
                                set(expected_ids) if item.answerable and expected_ids else None)
         found, hit = must_include(item, b.answer, [p.text for p in b.citations])
@@ -179,13 +177,14 @@ class EvalRunner:
                 self.progress(f"[{i}/{len(items)}] {item.question[:70]}")
             expected_ids = self.resolver.expected(item.expected_sources) if item.answerable else []
             entries = page_entries(self.resolver, expected_ids, item.expected_pages) if item.answerable else []
-            o = self._ours(item, expected_ids, entries)
+            filters = self.filters(item)  # the same scope for ours and the baseline
+            o = self._ours(item, expected_ids, entries, filters)
             ours.append(o)
             row = {"id": item.id, "line": item.line, "question": item.question, "answerable": item.answerable,
                    "history": item.history, "tags": item.tags, "expected_sources": expected_ids,
                    "expected_pages": item.expected_pages, "ours": o}
             if self.baseline:
-                b = self._baseline(item, expected_ids, entries)
+                b = self._baseline(item, expected_ids, entries, filters)
                 base.append(b)
                 row["baseline"] = b
             per_question.append(row)

@@ -152,3 +152,10 @@ class SentenceIndex:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def texts_by_source(self) -> dict[str, list[str]]:
+        """{source id: its sentences in reading order} (rows are grouped by source already)."""
+        out: dict[str, list[str]] = {}
+        for sid, text in zip(self.source_ids, self.texts):
+            out.setdefault(sid, []).append(text)
+        return out
