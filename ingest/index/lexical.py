@@ -124,8 +124,10 @@ class LexicalIndex:
         low = re.sub(r"[^a-z0-9]", "", word.lower())
         if len(low) < 6 or low.isdigit():
             return False
-        terms = [t for t in tokenize([word]).vocab if not t.isdigit()]
-        probe = max(terms, key=len, default=low)  # the word's stem, never a number part ("19" of "COVID-19")
+        # the word's stem, never a number part ("19" of "COVID-19"); of stems as long, the first in the word
+        # ("elisa" of "ELISA-array"): the tokenizer's vocabulary order changes with Python's hash seed
+        terms = sorted((t for t in tokenize([word]).vocab if not t.isdigit()), key=lambda t: (-len(t), word.lower().find(t)))
+        probe = terms[0] if terms else low
         if len(probe) >= 7:  # same word family: "phagocytic" (phagocyt) for "phagocytosis" (phagocytosi)
             head = probe[: max(6, len(probe) - 2)]
             if any(v.startswith(head) for v in vocab):

@@ -47,3 +47,18 @@ def test_a_number_part_does_not_make_an_unknown_name_look_known(lexical):
 def test_a_word_of_the_same_family_is_known_but_a_new_technical_term_is_not(lexical):
     assert lexical.unknown_terms(["phagocytic"]) == []  # the corpus says "phagocytosis"
     assert lexical.unknown_terms(["hepcidin"]) == ["hepcidin"]
+
+
+def test_spelling_variant_check_does_not_depend_on_the_hash_seed():
+    """Of a compound's stems as long as each other, the first in the word is compared ("elisa" of
+    "ELISA-array"); the tokenizer's vocabulary order changes with PYTHONHASHSEED, so before this the same
+    question was refused in one process and answered in the next."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from ingest.index.lexical import LexicalIndex as L; "
+            "print(L.near_known('ELISA-array', {'elisa', 'arrow'}), L.near_known('array-ELISA', {'elisa', 'arrow'}))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
+    assert seen == {"True False"}
