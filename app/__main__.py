@@ -41,7 +41,7 @@ def print_answer(a, out=None) -> None:
             print(f"  ! {t}", file=out)
     print("\nSources:", file=out)
     for c in a.citations:
-        print(f"  [{c.n}] {c.title} ({c.kind}), {c.locator or 'p. ' + c.page}: \"{c.quote}\"" + (f" <{c.url}>" if c.url else ""), file=out)
+        print(f"  [{c.n}] {c.title} ({c.kind}), {c.locator or 'p. ' + c.page}: \"{c.sentence}\"" + (f" <{c.url}>" if c.url else ""), file=out)
         for t in c.traces:
             where = f"{t.title}, p. {t.page}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
             carried = " (cited in the previous sentence)" if t.via else ""

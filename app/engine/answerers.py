@@ -88,6 +88,6 @@ class GenerateAnswerer:
             check.citations = [cit.n]
             check.note = "key passage, verbatim"
             citations, checks = citations + [cit], checks + [check]
-            parts.append(f"“{cit.quote}” [{cit.n}]")
+            parts.append(f"“{cit.sentence}” [{cit.n}]")
         label = "Key passage" if len(parts) == 1 else "Key passages"
         return f"{text} {label}: {' '.join(parts)}", citations, checks

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.index.page_breaks import Continuation
+
 from .features import MONTHS, looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
@@ -35,8 +37,11 @@ def footnote_number(p: Passage, s: Sentence) -> tuple[str, int] | None:
     return (m.group(1), s.start + m.end() - off) if m and m.end() - off < s.end - s.start else None
 
 
-def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
-    """A citation whose quote is the exact page text of sentence ``s`` (page offsets)."""
+def make_citation(n: int, p: Passage, s: Sentence | None, cont: Continuation | None = None) -> Citation:
+    """A citation whose quote is the exact page text of sentence ``s`` (page offsets).
+
+    ``cont``: the sentence runs on to the next page; ``s.text`` is then the whole sentence, the quote
+    its first half, and the citation carries the second half and both pages ("pp. 4–5")."""
     if s is None:
         s = Sentence(p.text, p.start, p.end)
     note = footnote_number(p, s)
@@ -46,9 +51,14 @@ def make_citation(n: int, p: Passage, s: Sentence | None) -> Citation:
     para, where = locator(p, s.start)
     if note:
         where = f"{where}, n. {note[0]}"
-    return Citation(n=n, source_id=p.source_id, title=p.title, kind=p.kind, page=p.page_label, quote=quote,
-                    url=p.url, page_index=p.page_index, quote_start=s.start, quote_end=s.end, section=p.section,
-                    chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start, paragraph=para, locator=where)
+    cit = Citation(n=n, source_id=p.source_id, title=p.title, kind=p.kind, page=p.page_label, quote=quote,
+                   url=p.url, page_index=p.page_index, quote_start=s.start, quote_end=s.end, section=p.section,
+                   chunk_id=p.chunk_id, passage_text=p.text, passage_start=p.start, paragraph=para, locator=where)
+    if cont is not None and not note and s.text.startswith(quote.rstrip("-")):  # "insti-" + "tutions"
+        cit.continued, cit.continued_page, cit.continued_page_index = cont.text, cont.page_label, cont.page_index
+        cit.continued_start, cit.continued_end, cit.whole = cont.start, cont.end, s.text
+        cit.locator = f"pp. {p.page_label}–{cont.page_label}" if where.startswith("p. ") else where
+    return cit
 
 
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
@@ -85,10 +95,11 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
     chosen.sort(key=lambda rk: (first[where[rk.row]], int(starts[rk.row])))
     citations, checks, parts = [], [], []
     for n, rk in enumerate(chosen, start=1):
-        cit = make_citation(n, passages[where[rk.row]], Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row])))
+        cit = make_citation(n, passages[where[rk.row]], Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row])),
+                            sentences.continued.get(rk.row))
         citations.append(cit)
-        parts.append(f"{cit.quote} [{n}]")
-        checks.append(SentenceCheck(text=cit.quote, citations=[n], supported=True, score=round(rk.prob, 4),
+        parts.append(f"{cit.sentence} [{n}]")
+        checks.append(SentenceCheck(text=cit.sentence, citations=[n], supported=True, score=round(rk.prob, 4),
                                     note="verbatim quote"))
     return " ".join(parts), citations, checks
 

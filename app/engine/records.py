@@ -104,6 +104,19 @@ class Citation:
     traces: list[Trace] = field(default_factory=list)
     paragraph: int = 0  # texts without pages: the quote's paragraph within its section (0 on PDF pages)
     locator: str = ""  # where to find the quote as printed: "p. 12", or "§ 3.2 Method, ¶ 4" for texts without pages
+    # A quoted sentence that runs on to the next printed page: its second half, exact text of that page
+    # at continued_start..continued_end, and the whole sentence as read ("pp. 4–5" in the locator).
+    continued: str = ""
+    continued_page: str = ""
+    continued_page_index: int | None = None
+    continued_start: int = 0
+    continued_end: int = 0
+    whole: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """The quoted text as a reader reads it: both halves of a sentence cut by a page break."""
+        return self.whole or self.quote
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -85,7 +85,10 @@ class Tracer:
                 if c.passage_text and 0 <= lo <= hi <= len(c.passage_text) and c.passage_text[lo:hi] != it.text:
                     continue  # the index changed since the bibliography was built
                 sentence = next((t for a, b, t in sents if a <= it.start < b), " ".join(t for _, _, t in sents))
-                found.append((it, sentence))
+                found.append((it, c.whole or sentence))
+        if c.continued_page_index is not None:  # the sentence's second half, printed on the next page
+            found += [(it, c.sentence) for it in self.by_page.get((c.source_id, c.continued_page_index), [])
+                      if it.start < c.continued_end and it.end > c.continued_start]
         return found
 
     # -- what does the source say? ---------------------------------------------------------

@@ -21,7 +21,7 @@ def quote_passage(c) -> Passage:
     """A citation's quote as a passage (what the verifier judges a citing sentence against)."""
     return Passage(chunk_id=c.chunk_id, source_id=c.source_id, source_hash="", title=c.title, kind=c.kind,
                    page_index=c.page_index, page_label=c.page, section=c.section, start=c.quote_start,
-                   end=c.quote_start + len(c.quote), text=c.quote, url=c.url)
+                   end=c.quote_start + len(c.sentence), text=c.sentence, url=c.url)  # both halves of a page break
 
 
 _MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]\s*[.!?]?")
@@ -139,7 +139,7 @@ class EvalRunner:
         retrieval = time.perf_counter() - t1
         cits = judge_citations(eng.verifier, a.text, [(c.n, quote_passage(c)) for c in a.citations],
                                set(expected_ids) if item.answerable and expected_ids else None)
-        found, hit = must_include(item, a.text, [c.quote for c in a.citations])
+        found, hit = must_include(item, a.text, [c.sentence for c in a.citations])
         evidence = float(a.evidence)
         # refusal rules other than the evidence threshold (e.g. names the corpus never mentions): calibration
         # must know which refusals a threshold change cannot undo

@@ -51,7 +51,7 @@ def _answer_lines(answer) -> list[str]:
         out.append("")
         for c in answer.citations:
             line = (f"{c.n}. {escape_md(c.title)} ({kind_label(c.kind)}), {place_md(c.locator, c.page)}: "
-                    f"“{escape_md(c.quote)}”")
+                    f"“{escape_md(c.sentence)}”")
             url = safe_url(c.url)
             if url:
                 line += f" <{url}#page={page_number(c.page, c.page_index)}>" if url.lower().endswith(".pdf") else f" <{url}>"

@@ -100,6 +100,11 @@ def citation_card(c, key: str, engine=None) -> None:
         context = c.passage_text or c.quote
         span = quote_span(context, c.quote)
         st.markdown(highlight_md(context, [span] if span else []))
+        if c.continued:  # the quoted sentence runs on to the next page
+            st.markdown(f"continues on p. {escape_md(c.continued_page)}: "
+                        + highlight_md(c.continued, [(0, len(c.continued))]))
+            open_button(engine, c.source_id, c.continued_page_index, c.continued_page, key=f"{key}-next",
+                        quote=c.continued, quote_start=c.continued_start)
         if c.traces:
             st.caption("What the cited source says:")
             for j, t in enumerate(c.traces):

@@ -145,6 +145,7 @@ def short_error(exc: BaseException, limit: int = 240) -> str:
 
 def place_md(locator: str, page: str) -> str:
     """Where a quote is, Markdown-safe: the engine's locator ("p. 4, n. 1", "§ 2 Methods, ¶ 4") as is, else "p. <label>"."""
-    if locator.startswith("p. "):
-        return "p. " + escape_md(locator[3:])
+    for lead in ("p. ", "pp. "):  # "pp. 4–5": a sentence that runs on to the next page
+        if locator.startswith(lead):
+            return lead + escape_md(locator[len(lead):])
     return escape_md(locator) if locator else "p. " + escape_md(page)

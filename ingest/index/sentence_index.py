@@ -19,13 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ..hyphens import Hyphens
 from ..sentences import split_sentences
+from .page_breaks import Continuation, join_page_breaks
 from .records import version_key
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-SPLIT_VERSION = 4  # bump when sentence splitting changes: every source's sentences are split and embedded again
+SPLIT_VERSION = 5  # bump when sentence splitting changes: every source's sentences are split and embedded again
 
 
 def sentence_dir(db_dir: Path, collection: str) -> Path:
@@ -60,14 +62,12 @@ def _split_source(store: Store, source_id: str, sha256: str) -> dict:
     got = store.pages.get(where={"$and": [{"source_id": source_id}, {"source_hash": sha256}]},
                           include=["documents", "metadatas"])
     rows = sorted(zip(got["metadatas"], got["documents"]), key=lambda r: int(r[0]["page_index"]))
-    out: dict = {"page_index": [], "start": [], "end": [], "text": []}
-    for meta, text in rows:
-        for s in split_sentences(text or ""):
-            out["page_index"].append(int(meta["page_index"]))
-            out["start"].append(s.start)
-            out["end"].append(s.end)
-            out["text"].append(s.text)
-    return out
+    pages = [(int(m["page_index"]), str(m.get("page_label", int(m["page_index"]) + 1)), t or "",
+              split_sentences(t or "")) for m, t in rows]
+    sents, cont = join_page_breaks(pages, Hyphens.of([t for _, _, t, _ in pages]))
+    return {"page_index": [pg for pg, _ in sents], "start": [s.start for _, s in sents],
+            "end": [s.end for _, s in sents], "text": [s.text for _, s in sents],
+            "cont": {str(r): c.to_list() for r, c in cont.items()}}
 
 
 def build(store: Store, embeddings, db_dir: Path, persist: bool = True,
@@ -129,6 +129,7 @@ class SentenceIndex:
     end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     texts: list[str] = field(default_factory=list)
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    continued: dict[int, Continuation] = field(default_factory=dict)  # row -> rest of its sentence on the next page
 
     @classmethod
     def load_or_build(cls, store: Store, embeddings, db_dir: Path) -> SentenceIndex:
@@ -136,6 +137,8 @@ class SentenceIndex:
         idx = cls()
         sids, pages, starts, ends, vecs = [], [], [], [], []
         for sid, (s, v) in sorted(parts.items()):
+            for r, c in s.get("cont", {}).items():
+                idx.continued[len(sids) + int(r)] = Continuation(int(c[0]), str(c[1]), int(c[2]), int(c[3]), str(c[4]))
             sids += [sid] * len(s["text"])
             pages += s["page_index"]
             starts += s["start"]

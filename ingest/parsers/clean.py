@@ -7,16 +7,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 
-_HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*(\w+)")  # never across a blank line (a paragraph break)
-_INLINE_COMPOUND = re.compile(r"\b([A-Za-z]+-[a-z]+)\b")  # "male-dominated", printed inside a line
-_WORD = re.compile(r"(?<![-\w])\w+(?![-\w])")  # a word on its own, not part of a compound
+from ..hyphens import HYPHEN_BREAK, LIGATURES, Hyphens
+
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
-# Typographic ligatures (LaTeX fonts: "ﬁlled", "eﬀect", "eﬃcient") as their letters, so that word
-# matching and the embedding model's vocabulary see "filled", "effect", "efficient".
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-                            "\ufb05": "st", "\ufb06": "st"})
 # pdflatex's old font encoding prints an accent as a glyph of its own before the letter: pypdf gives
 # "Genevi`eve", "Universit´e", "na¨ıve"; composed back where Unicode has the accented letter.
 _SPACING_ACCENTS = {"`": "\u0300", "\u00b4": "\u0301", "\u02c6": "\u0302", "\u02dc": "\u0303", "\u00a8": "\u0308",
@@ -79,36 +73,6 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
     return out
 
 
-@dataclass(frozen=True)
-class Hyphens:
-    """What one document prints, to tell a compound's own hyphen at a line end from the typesetter's.
-
-    Measured on 29 COVID-QA articles typeset two-column by pdflatex: of 2,922 line-end hyphens before a
-    lower-case letter, 112 are a compound's own; joining every break garbles all of them ("casefatality"),
-    these rules keep 65 and wrongly keep 5 word breaks. Before a capital or a digit (145), 113 are a
-    compound's own ("HIV-1", "RT-PCR"), which used to come out as "HIV- 1"."""
-
-    compounds: frozenset[str] = frozenset()  # hyphenated words printed inside a line ("male-dominated")
-    words: frozenset[str] = frozenset()  # words printed on their own, not at a break nor in a compound
-
-    @classmethod
-    def of(cls, raw_pages: list[str]) -> Hyphens:
-        unbroken = _HYPHEN_BREAK.sub(" ", "\n".join(raw_pages).translate(_LIGATURES))
-        return cls(frozenset(m.group(1).lower() for m in _INLINE_COMPOUND.finditer(unbroken)),
-                   frozenset(w.lower() for w in _WORD.findall(unbroken)))
-
-    def join(self, m: re.Match) -> str:
-        """"ob-/servational" -> "observational"; "HIV-/1", "RT-/PCR" keep their hyphen (a capital or a digit
-        goes on); "male-/dominated" too when the document prints "male-dominated" or (never "maledominated"
-        but) both "male" and "dominated" on their own."""
-        a, b = m.group(1), m.group(2)
-        joined = (a + b).lower()
-        if joined not in self.words and (not b[0].islower() or f"{a}-{b}".lower() in self.compounds or (
-                len(a) >= 3 and len(b) >= 3 and a.lower() in self.words and b.lower() in self.words)):
-            return f"{a}-{b}"
-        return a + b
-
-
 def _compose(m: re.Match) -> str:
     letter = "i" if m.group(2) == "\u0131" else m.group(2)  # a dotless i carries the accent of "ï"
     composed = unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[m.group(1)])
@@ -118,11 +82,11 @@ def _compose(m: re.Match) -> str:
 def normalise(text: str, hyphens: Hyphens | None = None) -> str:
     """Join hyphenated line breaks (a compound's own hyphen stays, by what the document prints: ``Hyphens``),
     spell out ligatures, turn line breaks into spaces, keep paragraph breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(_LIGATURES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(LIGATURES)
     text = _SPACES.sub(" ", text)
     text = _ACCENT_LETTER.sub(_compose, text)
     text = re.sub(r" *\n *", "\n", text)
-    text = _HYPHEN_BREAK.sub((hyphens or Hyphens()).join, text)
+    text = HYPHEN_BREAK.sub((hyphens or Hyphens()).join, text)
     paragraphs = re.split(r"\n{2,}", text)
     paragraphs = [p.replace("\n", " ").strip() for p in paragraphs]
     return "\n\n".join(p for p in paragraphs if p)

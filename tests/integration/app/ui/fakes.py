@@ -23,7 +23,8 @@ def cited_answer(question: str, mode: str = "generate") -> Answer:
     start = PAGE.index(quote)
     cit = Citation(n=1, source_id="evil-note", title="Note **bold** <b>title</b>", kind="cited", page="7", quote=quote,
                    url="javascript:alert(1)", page_index=0, quote_start=start, quote_end=start + len(quote),
-                   passage_text=PAGE,
+                   passage_text=PAGE, continued="<b>runs on</b> to page 8.", continued_page="8",
+                   continued_page_index=1, continued_end=23, whole=f"{quote} <b>runs on</b> to page 8.", locator="pp. 7–8",
                    traces=[Trace(citation_text="Smith (2019)", reference="Smith, J. (2019). *Study*.", ingested=True,
                                  source_id="smith", title="Smith study", page="3", quote="Advisers <i>matter</i>.")])
     supported = "Gender advisers keep a register of training outcomes [1]."

@@ -102,6 +102,9 @@ def test_corpus_and_model_text_rendered_escaped(fake_engine, app_test):
     for m in at.markdown:
         assert not m.proto.allow_html, m.value
     assert any("Advisers \\<i\\>matter\\<\\/i\\>" in t for t in texts)  # trace under the card
+    # the quoted sentence runs on to the next page: both pages on the card, the second half shown (escaped)
+    assert any(":gray-badge[pp. 7–8]" in t for t in texts)
+    assert any(t.startswith("continues on p. 8: ") and "\\<b\\>runs on\\<\\/b\\>" in t for t in texts)
 
 
 def test_chat_and_search_pause_while_an_ingest_runs(fake_engine, app_test):

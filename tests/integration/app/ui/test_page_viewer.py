@@ -96,3 +96,25 @@ def test_onboarding_key_sentences_open_at_their_page(paper_index, use_index, app
     at.run()
     captions = [c.value for c in dialog_elements(at, "caption")]
     assert any("the quote is highlighted on" in c for c in captions), captions
+
+
+def test_a_quote_that_runs_on_to_the_next_page_shows_and_opens_both_pages(tmp_path, use_index, app_test):
+    from tests.fixtures.simple_pdf import write_page_break_pdf
+
+    from .conftest import _ingest
+
+    corpus = write_page_break_pdf(tmp_path / "corpus")
+    _ingest(corpus, tmp_path / "db")
+    use_index(corpus, tmp_path / "db")
+    at = app_test().run()
+    at.chat_input[0].set_value("Which officers kept their knowledge gains a year after the course?")
+    at.run()
+    assert not at.exception
+    cards = [m.value for m in at.markdown if m.value.startswith("**\\[") and ":gray-badge[pp. 1–2]" in m.value]
+    assert cards, all_markdown(at)
+    assert any(m.value.startswith("continues on p. 2: :orange-background[knowledge gains a year after")
+               for m in at.markdown)
+    at = _open(at, "Open at p. 2", within="-next")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Page 2 of 2 of the file, printed as p. 2 · the quote is highlighted") for c in captions), captions

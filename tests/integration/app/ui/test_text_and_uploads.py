@@ -95,7 +95,8 @@ def test_export_markdown_has_citations_and_flags():
                                 {"role": "assistant", "content": "", "answer": None, "error": "engine down"}])
     assert "## Q1. What do advisers do\\?" in md
     assert "**Sources** (generate mode):" in md
-    assert "1. Note \\*\\*bold\\*\\* \\<b\\>title\\<\\/b\\> (cited source), p. 7:" in md
+    assert "1. Note \\*\\*bold\\*\\* \\<b\\>title\\<\\/b\\> (cited source), pp. 7–8:" in md
+    assert "gender advisers\\. \\<b\\>runs on\\<\\/b\\> to page 8\\.”" in md  # the sentence's second half, page 8
     assert "**Not verified against the sources:**\n- They also fly to the moon every week\\." in md
     assert "javascript" not in md.replace("javascript\\:", "")  # only as escaped text, never a link
     assert "*No answer: engine down*" in md

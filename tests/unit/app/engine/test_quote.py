@@ -23,7 +23,7 @@ def _index():
         pos += len(s) + 1
     text = " ".join(SENTENCES)
     ends = [a + len(s) for a, s in zip(starts, SENTENCES)]
-    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends))
+    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends), continued={})
     passage = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="pdf", page_index=0,
                       page_label="1", section="", start=0, end=len(text), text=text)
     return sidx, passage
@@ -77,3 +77,20 @@ def test_numbers_that_do_not_open_a_printed_page_paragraph_stay_in_the_quote():
     assert text.quote == "12 Officers failed the test."
     date = _cite("Publication.\n\n28 May, 2025", "28 May, 2025")
     assert date.quote == "28 May, 2025" and date.locator == "p. 4"  # a dateline is not a note
+
+
+def test_a_sentence_cut_by_a_page_break_is_cited_on_both_pages():
+    from app.engine.quote import make_citation
+    from app.engine.text import Sentence
+    from ingest.index.page_breaks import Continuation
+
+    text = "Earlier text. Training in security insti-"
+    p = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="paper", page_index=3,
+                page_label="4", section="", start=100, end=100 + len(text), text=text)
+    whole = "Training in security institutions matters."  # as the index joined it: the break's hyphen gone
+    c = make_citation(1, p, Sentence(whole, 114, 100 + len(text)), Continuation(4, "5", 0, 17, "tutions matters."))
+    assert c.quote == "Training in security insti-"  # exact page text of page 4
+    assert (c.continued, c.continued_page, c.continued_page_index) == ("tutions matters.", "5", 4)
+    assert c.sentence == whole and c.locator == "pp. 4–5"
+    plain = make_citation(1, p, Sentence("Earlier text.", 100, 113))
+    assert plain.sentence == "Earlier text." and plain.locator == "p. 4" and not plain.continued
