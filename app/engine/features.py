@@ -51,7 +51,8 @@ _REASON = re.compile(r"\b(because|due to|since|owing to|as a result|caused by|le
                      r"therefore|hence|in order to|so that|reasons?|causes?|attributed to|purpose)\b", re.I)
 # "What is X?" / "What are X?": a sentence saying "X is ..." / "X (Y) are ..." / "X refers to ..." defines it
 _DEFINE_Q = re.compile(r"^\s*(what|who)\s+(is|are|was|were)\s+(an?\s+|the\s+)?(?P<subj>[^?.,;]{2,60}?)\s*\??\s*$", re.I)
-_COPULA = r"(\s*\([^)]{1,40}\))?,?\s+(is|are|was|were|refers? to|means|denotes|describes|represents|can be defined as|is defined as)\b"
+_COPULA = (r"((\s*\([^)]{1,40}\))?,?\s+(is|are|was|were|refers? to|means|denotes|describes|represents|can be defined as"
+           r"|is defined as)\b|,\s+(an?|the)\s+\w)")  # or an apposition: "RANBP2, a nuclear pore protein, ..."
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
 
 
@@ -78,7 +79,12 @@ def definition_pattern(question: str) -> re.Pattern | None:
     heads = {re.escape(words[-1].strip("'\"“”"))}
     if len(words) > 1:
         heads.add("".join(w[0] for w in words if w[:1].isalpha()))  # acronym, "gender-responsive policing" -> GRP
-    return re.compile(r"\b(" + "|".join(h for h in heads if len(h) > 1) + r")(e?s)?" + _COPULA, re.I)
+    pattern = r"\b(" + "|".join(h for h in heads if len(h) > 1) + r")(e?s)?" + _COPULA
+    acronym = words[0].strip("'\"“”")
+    if len(words) == 1 and sum(c.isupper() for c in acronym) >= 2:  # "What is RSV?": its expansion defines it,
+        acronym = acronym[:-1] if acronym.endswith("s") else acronym  # "respiratory syncytial virus (RSV)"
+        pattern += r"|[A-Za-z][\w-]*(?:\s+[\w-]+){1,7}\s*\(\s*" + re.escape(acronym) + r"s?\s*[),;]"
+    return re.compile(pattern, re.I)
 
 
 def has_type(kind: str, sentence: str) -> bool:

@@ -39,6 +39,16 @@ def test_definition_pattern_finds_the_subject_and_its_acronym():
     assert definition_pattern("How does training work?") is None
 
 
+def test_an_acronym_is_defined_by_its_expansion_and_a_term_by_an_apposition():
+    rsv = definition_pattern("What is RSV?")
+    assert rsv.search("In the USA, influenza and respiratory syncytial virus (RSV) cause substantial mortality")
+    assert not rsv.search("There is currently no licensed vaccine for RSV; the candidate failed.")
+    assert definition_pattern("What are RVPs?").search("Recombinant viral particles (RVPs) were produced")
+    assert not definition_pattern("What is training?").search("Our pre-deployment training (PDT) took a week.")  # no acronym asked
+    assert definition_pattern("What is RANBP2?").search("RANBP2, a nuclear pore protein, has numerous roles.")
+    assert not definition_pattern("What is RANBP2?").search("RANBP2, which binds Ran, has numerous roles.")
+
+
 def test_word_pairs_follow_reading_order_and_skip_stopwords():
     pair = tuple(content_sequence("mortality rate"))
     assert pair in word_pairs("the mortality rate of the virus")
