@@ -41,3 +41,14 @@ def test_a_question_about_one_document_is_checked_against_that_document():
     r = p.decide(q, q, ["r"], ["p"], 0.5, source_id="a")
     assert r is not None and r.unknown == ["LAIV"] and r.text.startswith("This document never mentions 'LAIV'")
     assert p.decide(q, q, ["r"], ["p"], 0.5, source_id="b") is None
+
+
+def test_a_question_about_the_document_as_a_whole_is_answered_when_asked_about_one_document():
+    p = _policy(set(), shares=False)
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [])
+    for q in ("What conclusion is drawn in this report?", "What is discussed in this publication?",
+              "What is this paper about?", "What were the results?"):
+        assert p.decide(q, q, ["r"], ["p"], 0.01, source_id="a") is None, q  # weak evidence, still in scope
+        assert p.decide(q, q, ["r"], ["p"], 0.01) is not None, q  # asked of the whole library: refused
+    assert p.decide("What is the boiling point of mercury?", "q", ["r"], ["p"], 0.01, source_id="a") is not None
+    assert p.decide("What were the results?", "q", [], [], 0.01, source_id="a") is not None  # nothing to quote
