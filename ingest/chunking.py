@@ -41,6 +41,15 @@ def _locate(text: str, piece: str, start_from: int) -> int:
     return m.start() if m else -1
 
 
+def _without_soft_breaks(page: Page) -> str:
+    """The page text with its soft paragraph breaks as two spaces (same offsets): chunks are cut as before them."""
+    text = page.text
+    for at in page.soft_breaks:
+        if text[at:at + 2] == "\n\n":
+            text = f"{text[:at]}  {text[at + 2:]}"
+    return text
+
+
 def section_at(headings: list[Heading], page_index: int, offset: int) -> str:
     keys = [(h.page_index, h.offset) for h in headings]
     i = bisect.bisect_right(keys, (page_index, offset)) - 1
@@ -53,7 +62,7 @@ def chunk_pages(source: Source, pages: list[Page], headings: list[Heading], spli
         if not page.text.strip():
             continue
         cursor = 0
-        for pos, piece in enumerate(splitter.split_text(page.text)):
+        for pos, piece in enumerate(splitter.split_text(_without_soft_breaks(page))):
             start = _locate(page.text, piece, cursor)
             if start < 0:
                 continue

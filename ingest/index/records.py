@@ -45,6 +45,9 @@ class Page:
     # texts without pages (TXT/MD/HTML) are cut into section/paragraph "pages": the number of
     # paragraphs of the same section before this page (None for physical pages)
     para_base: int | None = None
+    # offsets of paragraph breaks a PDF prints without a blank line, found by line length: shown as
+    # "\n\n" in ``text``, ignored when cutting chunks
+    soft_breaks: tuple[int, ...] = ()
 
 
 @dataclass

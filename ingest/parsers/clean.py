@@ -73,6 +73,43 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
     return out
 
 
+# A line that closes a sentence: . ! ? (quotes, brackets, note marks or "[12] ." citation marks after it).
+_LINE_CLOSES = re.compile(r"[.!?][\"'”’)\]]*(\s*\[\d{1,3}(?:[,–-]\s?\d{1,3})*\])*\s*\.?\d{0,3}$")
+_LINE_OPENS = re.compile(r"^[\"“‘(\[]?[A-Z0-9]")
+_LINE_ABBREV = re.compile(r"\b(e\.g|i\.e|et al|etc|cf|vs|no|fig|pp?|dr|mr|ms|mrs|st|vol|eds?)\.$", re.IGNORECASE)
+
+
+SOFT_BREAK = "\x1e"  # a paragraph end found by line length: "\n\n" in the page text, ignored by the chunker
+
+
+def mark_paragraphs(lines: list[str], short: float = 0.7, min_lines: int = 6) -> list[str]:
+    """A ``SOFT_BREAK`` line after each line that ends a paragraph, judged by its length.
+
+    pypdf separates a PDF's paragraphs by a line break only, like any other line: pdflatex and most
+    justified layouts print no blank line between paragraphs, so a page came out as one paragraph
+    (all 29 typeset COVID-QA articles; the generated two-column paper too). The last line of a
+    paragraph is the one that stops short of the column: it closes a sentence, it is clearly shorter
+    than the page's usual line (``short`` of the 75th percentile, in characters), and the next line
+    opens like a sentence. A break is only ever added after a sentence's end, so no sentence is cut;
+    a paragraph whose last line happens to be full stays joined to the next one. The page text shows it
+    as a paragraph break (sentences, tracing, cards); chunks are cut as if it were not there (``soft_breaks``):
+    chunks aligned to these paragraphs came out smaller, and gold text fell out of the top passages of
+    29 typeset articles more often (passage hit@5 0.919 -> 0.901 library-wide)."""
+    widths = sorted(len(ln.strip()) for ln in lines if ln.strip())
+    if len(widths) < min_lines:
+        return lines
+    usual = widths[int(len(widths) * 0.75)]
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        out.append(ln)
+        s = ln.strip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if (s and nxt and len(s) < short * usual and _LINE_CLOSES.search(s) and _LINE_OPENS.match(nxt)
+                and not _LINE_ABBREV.search(s)):
+            out.append(SOFT_BREAK)
+    return out
+
+
 def _compose(m: re.Match) -> str:
     letter = "i" if m.group(2) == "\u0131" else m.group(2)  # a dotless i carries the accent of "ï"
     composed = unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[m.group(1)])
@@ -94,11 +131,35 @@ def normalise(text: str, hyphens: Hyphens | None = None) -> str:
 
 def clean_pages(raw_pages: list[str], headings: set[str] | None = None) -> list[str]:
     """Clean every page of one document; running lines are found across the whole document."""
+    return [text for text, _ in clean_pages_with_breaks(raw_pages, headings)]
+
+
+def clean_pages_with_breaks(raw_pages: list[str], headings: set[str] | None = None) -> list[tuple[str, tuple[int, ...]]]:
+    """(clean text, offsets of its soft paragraph breaks) of every page: see ``mark_paragraphs``."""
     pages_lines = [raw.splitlines() for raw in raw_pages]
     shapes = running_lines(pages_lines)
     heads = {h.strip() for h in headings or set()}
     hyphens = Hyphens.of(raw_pages)
-    return [normalise("\n".join(mark_blocks(strip_running(lines, shapes), heads)), hyphens) for lines in pages_lines]
+    return [soft_breaks(normalise("\n".join(mark_paragraphs(mark_blocks(strip_running(lines, shapes), heads))), hyphens))
+            for lines in pages_lines]
+
+
+def soft_breaks(text: str) -> tuple[str, tuple[int, ...]]:
+    """``text`` with each ``SOFT_BREAK`` made a paragraph break, and the offsets of those that are only soft
+    (one next to a heading's or a note's own blank line is a hard break already)."""
+    out, at, last, pos = [], [], 0, 0
+    for m in re.finditer(r"\s*\x1e[\s\x1e]*", text):
+        out.append(text[last:m.start()])
+        pos += m.start() - last
+        last = m.end()
+        if pos == 0 or last == len(text):
+            continue  # at the start or the end of the page: nothing to separate
+        if "\n\n" not in m.group():
+            at.append(pos)
+        out.append("\n\n")
+        pos += 2
+    out.append(text[last:])
+    return "".join(out), tuple(at)
 
 
 _HEADING = re.compile(r"^(\d+(\.\d+)*\.?\s+)?[A-Z][^.!?;:]{2,80}$")

@@ -9,7 +9,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedPDF, NeedsOCR, TooLarge
 from ..index.records import Heading, Page, ParsedDocument
-from .clean import clean_pages, heading_candidates
+from .clean import clean_pages_with_breaks, heading_candidates
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -110,8 +110,8 @@ def parse_pdf(path: Path, *, passwords: list[str] | None = None, max_pages: int 
     if len(labels) != n:
         labels = [str(i + 1) for i in range(n)]
     headings = _outline_headings(reader)
-    cleaned = clean_pages(raw, {h.title for h in headings})
-    pages = [Page(index=i, label=labels[i], text=cleaned[i]) for i in range(n)]
+    cleaned = clean_pages_with_breaks(raw, {h.title for h in headings})
+    pages = [Page(index=i, label=labels[i], text=text, soft_breaks=breaks) for i, (text, breaks) in enumerate(cleaned)]
     if not headings:
         headings = [Heading(i, 0, h) for i, r in enumerate(raw) for h in heading_candidates(r)]
     headings = _locate(headings, pages)

@@ -96,6 +96,27 @@ def test_chunks_fit_the_window_and_point_into_pages(paper, tmp_path):
     assert holder.section in {h for h, p in truth.headings}
 
 
+def test_paragraphs_found_by_line_length_do_not_move_chunk_boundaries(paper):
+    """The fixture PDF prints no blank line between paragraphs: its page text shows them, its chunks
+    are cut exactly as on the same text without them."""
+    from dataclasses import replace
+
+    truth, doc = paper
+    tok = tokenizer_of(load_embeddings())
+    src = Source("fixture-paper", truth.path, sha256_file(truth.path), "Paper", "paper")
+    assert sum(len(p.soft_breaks) for p in doc.pages) >= 10
+    assert all(p.text[b:b + 2] == "\n\n" for p in doc.pages for b in p.soft_breaks)
+    def as_before(text: str, breaks: tuple[int, ...]) -> str:  # what the cleaner gave before it found them
+        for at in sorted(breaks, reverse=True):
+            text = f"{text[:at]} {text[at + 2:]}"
+        return text
+
+    flat = [replace(p, text=as_before(p.text, p.soft_breaks), soft_breaks=()) for p in doc.pages]
+    chunks = chunk_pages(src, doc.pages, doc.headings, make_splitter(tok, 200, 40))
+    before = chunk_pages(src, flat, doc.headings, make_splitter(tok, 200, 40))
+    assert [" ".join(c.text.split()) for c in chunks] == [" ".join(c.text.split()) for c in before]
+
+
 def test_generated_bad_files(fake_embeddings, tmp_path, make_settings, caplog):
     caplog.set_level(logging.INFO, logger="ingest")  # library code logs; the CLI prints
     s = make_settings(corpus_dir=tmp_path / "bad")

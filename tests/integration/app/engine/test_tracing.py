@@ -158,3 +158,14 @@ def test_uncited_sentence_carries_the_previous_sentences_trace(engine):
     [c] = engine.tracer.trace([_paper_citation(engine, b.text, i)])
     print_answer(Answer(question="q", text=f"{b.text} [1]", refused=False, mode="quote", citations=[c]), out=out)
     assert "(cited in the previous sentence)" in out.getvalue()
+
+
+def test_a_new_paragraph_does_not_carry_the_previous_paragraphs_trace(engine):
+    """The fixture PDF, like pdflatex output, prints no blank line between paragraphs; the short line that
+    closes one still ends it, so the next paragraph's first sentence inherits no citation across it."""
+    first = "Beyond pre-deployment courses, many institutions rely on specialised roles."
+    pages = [engine.page_text(PAPER_ID, i) for i in range(engine.store.registry()[PAPER_ID].pages)]
+    i = next(i for i, p in enumerate(pages) if first in p)
+    assert pages[i][:pages[i].index(first)].endswith("operational skill (Holvikivi 2019).\n\n")
+    [c] = engine.tracer.trace([_paper_citation(engine, first, i)])
+    assert c.traces == []

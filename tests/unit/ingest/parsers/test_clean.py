@@ -1,7 +1,7 @@
 """Cleaning extracted page text: what a line-end hyphen means, ligatures spelled out."""
 from __future__ import annotations
 
-from ingest.parsers.clean import clean_pages, normalise
+from ingest.parsers.clean import clean_pages, clean_pages_with_breaks, normalise
 
 
 def test_a_line_end_hyphen_joins_unless_the_document_prints_the_compound():
@@ -52,3 +52,44 @@ def test_a_numbered_line_that_runs_on_is_not_a_heading():
 
 def test_a_hyphen_before_a_paragraph_break_stays_a_paragraph_break():
     assert normalise("The list ends with well-\n\nNext paragraph.") == "The list ends with well-\n\nNext paragraph."
+
+
+def test_a_short_line_closing_a_sentence_ends_a_paragraph():
+    from ingest.parsers.clean import SOFT_BREAK, mark_paragraphs
+
+    lines = ["Troop and police contributing countries are the",
+             "Member States that provide military and police",
+             "personnel to UN peace operations. Each country",
+             "prepares its personnel before they deploy",
+             "(UN DPO 2020).",
+             "In the Elsie baseline study, only 9 of the 27",
+             "curricula contained a session on gender, as in",
+             "Ghittoni et al.",
+             "Smith, the lead author of the second study, and",
+             "others [12] .",
+             "Later studies agree with these figures and add"]
+    out = mark_paragraphs(lines)
+    assert out[5] == SOFT_BREAK and out[6].startswith("In the Elsie")  # "(UN DPO 2020)." stops short: a paragraph ends
+    assert SOFT_BREAK not in out[:5]  # a full line closing a sentence ("operations. Each country") does not end one
+    assert out[out.index("Ghittoni et al.") + 1].startswith("Smith")  # an abbreviation: the sentence goes on
+    assert out[out.index("others [12] .") + 1] == SOFT_BREAK  # citation marks after the stop
+    assert mark_paragraphs(lines[:4]) == lines[:4]  # too few lines to know the usual width
+
+
+def test_paragraph_breaks_of_a_pdf_page_reach_the_page_text():
+    lines = ["Rhinovirus infections are often considered to be", "trivial but cause missed days at school and work",
+             "in every age group in the studies we reviewed.", "Asthma is a complex disease of the airways that",
+             "is characterised by chronic airway inflammation", "and by wheeze and shortness of breath, and it is",
+             "made worse by them.", "HRV is the first cause of asthma attacks in the", "young."]
+    page = clean_pages(["\n".join(lines)])[0]
+    assert page.count("\n\n") == 1 and page.split("\n\n")[1].startswith("HRV is the first cause")
+    [(text, soft)] = clean_pages_with_breaks(["\n".join(lines) + "\n1 See Arvelo 2016, p. 4."])
+    assert text.endswith("young.\n\n1 See Arvelo 2016, p. 4.")  # the note's own break: hard, not soft
+    assert soft == (text.index("HRV is") - 2,) and text[soft[0]:soft[0] + 2] == "\n\n"
+
+
+def test_soft_breaks_are_paragraph_breaks_the_chunker_does_not_see():
+    from ingest.parsers.clean import soft_breaks
+
+    assert soft_breaks("a. \x1e B c.\n\n1 Note. \x1e\n\n2 Note \x1e") == ("a.\n\nB c.\n\n1 Note.\n\n2 Note", (2,))
+    assert soft_breaks("\x1e plain") == ("plain", ())
