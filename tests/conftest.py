@@ -94,6 +94,19 @@ def all_cores():
         torch.set_num_threads(before)
 
 
+def ingested_engine(corpus: Path, db: Path):
+    """An Engine over ``corpus`` ingested into ``db`` (small indexes a test module builds for itself)."""
+    from app.engine import Engine
+    from ingest.index.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(corpus_dir=corpus, db_dir=db)
+    with all_cores():
+        report = run_ingest(settings, progress=False)
+    assert not report.failed, report.failed
+    return Engine(settings)
+
+
 @pytest.fixture(scope="session")
 def paper_index(fixture_index) -> tuple[Path, Path]:
     """(corpus_dir, db_dir) of the session's ``fixture_index``, for tests that open it by folder (AppTest).

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import Engine
-from ingest.index.settings import Settings
-from ingest.pipeline import run_ingest
-from tests.conftest import all_cores
+from tests.conftest import ingested_engine
 from tests.fixtures.simple_pdf import FIRST_HALF, SECOND_HALF, write_page_break_pdf
 
 
@@ -14,10 +11,7 @@ from tests.fixtures.simple_pdf import FIRST_HALF, SECOND_HALF, write_page_break_
 def pdf_engine(tmp_path_factory):
     root = tmp_path_factory.mktemp("pagebreak")
     corpus = write_page_break_pdf(root / "corpus")
-    s = Settings(corpus_dir=corpus, db_dir=root / "db")
-    with all_cores():
-        assert not run_ingest(s, progress=False).failed
-    return Engine(s)
+    return ingested_engine(corpus, root / "db")
 
 
 def test_sentence_across_a_page_break_is_quoted_whole_with_both_pages(pdf_engine):

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import Engine
-from ingest.index.settings import Settings
-from ingest.pipeline import run_ingest
-from tests.conftest import all_cores
+from tests.conftest import ingested_engine
 
 FILLER = ("Training institutions revise their curricula every year and publish the changes in an annex. "
           "Each annex lists modules, hours and the staff responsible for them. ")
@@ -26,10 +23,7 @@ def text_engine(tmp_path_factory):
         "We interviewed officers in three countries.\n\n"
         "The interviews lasted forty minutes on average and were recorded with consent.\n\n"
         "## 3 Results\n\nMentored officers stayed longer in post.\n")
-    s = Settings(corpus_dir=corpus, db_dir=root / "db")
-    with all_cores():
-        assert not run_ingest(s, progress=False).failed
-    return Engine(s)
+    return ingested_engine(corpus, root / "db")
 
 
 def test_dated_question_is_answered_with_paragraph_locator(text_engine):
