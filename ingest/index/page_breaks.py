@@ -36,6 +36,10 @@ class Continuation:
     def to_list(self) -> list:
         return [self.page_index, self.page_label, self.start, self.end, self.text]
 
+    @classmethod
+    def from_list(cls, c: list) -> Continuation:
+        return cls(int(c[0]), str(c[1]), int(c[2]), int(c[3]), str(c[4]))
+
 
 def body_end(text: str) -> int:
     """Offset where a page's body ends: before the footnote paragraphs at its bottom."""
@@ -99,6 +103,6 @@ def join_page_breaks(pages: list[tuple[int, str, str, list[Sentence]]],
             if i == 0 and skip_first:
                 continue
             rows.append((index, s))
-            if s.end <= stop and not (i == 0 and skip_first):
+            if s.end <= stop:
                 pending = (len(rows) - 1, index)
     return rows, cont

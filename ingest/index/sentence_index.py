@@ -138,7 +138,7 @@ class SentenceIndex:
         sids, pages, starts, ends, vecs = [], [], [], [], []
         for sid, (s, v) in sorted(parts.items()):
             for r, c in s.get("cont", {}).items():
-                idx.continued[len(sids) + int(r)] = Continuation(int(c[0]), str(c[1]), int(c[2]), int(c[3]), str(c[4]))
+                idx.continued[len(sids) + int(r)] = Continuation.from_list(c)
             sids += [sid] * len(s["text"])
             pages += s["page_index"]
             starts += s["start"]
