@@ -68,9 +68,7 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end()
-        before = text[start:m.start()].rsplit(None, 1)
-        last_word = before[-1].lower().lstrip("([\"'“‘").rstrip(".") if before else ""  # "(e.g." too
-        if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+        if abbreviation_before(text[start:m.start()]):
             continue
         out.append(Sentence(text[start:end], start, end))
         start = end
@@ -86,6 +84,14 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
         lead = len(s.text) - len(s.text.lstrip())
         result.append(Sentence(stripped, base + s.start + lead, base + s.start + lead + len(stripped)))
     return result
+
+
+def abbreviation_before(text: str) -> bool:
+    """Does ``text``, up to a full stop, end with an abbreviation or an initial ("et al", "(e.g", "A")?
+    Then the stop ends no sentence."""
+    before = text.rsplit(None, 1)
+    last_word = before[-1].lower().lstrip("([\"'“‘").rstrip(".") if before else ""  # "(e.g." too
+    return last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha())
 
 
 def content_words(text: str) -> set[str]:

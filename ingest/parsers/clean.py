@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter
 
 from ..hyphens import HYPHEN_BREAK, LIGATURES, Hyphens
+from ..sentences import abbreviation_before
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # pdflatex's old font encoding prints an accent as a glyph of its own before the letter: pypdf gives
@@ -76,7 +77,6 @@ def mark_blocks(lines: list[str], headings: set[str], footnote_zone: int = 8) ->
 # A line that closes a sentence: . ! ? (quotes, brackets, note marks or "[12] ." citation marks after it).
 _LINE_CLOSES = re.compile(r"[.!?][\"'”’)\]]*(\s*\[\d{1,3}(?:[,–-]\s?\d{1,3})*\])*\s*\.?\d{0,3}$")
 _LINE_OPENS = re.compile(r"^[\"“‘(\[]?[A-Z0-9]")
-_LINE_ABBREV = re.compile(r"\b(e\.g|i\.e|et al|etc|cf|vs|no|fig|pp?|dr|mr|ms|mrs|st|vol|eds?)\.$", re.IGNORECASE)
 
 
 SOFT_BREAK = "\x1e"  # a paragraph end found by line length: "\n\n" in the page text, ignored by the chunker
@@ -105,7 +105,7 @@ def mark_paragraphs(lines: list[str], short: float = 0.7, min_lines: int = 6) ->
         s = ln.strip()
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if (s and nxt and len(s) < short * usual and _LINE_CLOSES.search(s) and _LINE_OPENS.match(nxt)
-                and not _LINE_ABBREV.search(s)):
+                and not (s.endswith(".") and abbreviation_before(s[:-1]))):  # "et al." or an initial goes on
             out.append(SOFT_BREAK)
     return out
 

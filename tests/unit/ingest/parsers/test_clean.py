@@ -72,6 +72,8 @@ def test_a_short_line_closing_a_sentence_ends_a_paragraph():
     assert out[5] == SOFT_BREAK and out[6].startswith("In the Elsie")  # "(UN DPO 2020)." stops short: a paragraph ends
     assert SOFT_BREAK not in out[:5]  # a full line closing a sentence ("operations. Each country") does not end one
     assert out[out.index("Ghittoni et al.") + 1].startswith("Smith")  # an abbreviation: the sentence goes on
+    initial = mark_paragraphs(lines[:7] + ["by Holvikivi, A.", "Mandate rituals, and by others in the field since"])
+    assert initial[-1].startswith("Mandate") and initial[-2] == "by Holvikivi, A."  # an initial, as the splitter reads it
     assert out[out.index("others [12] .") + 1] == SOFT_BREAK  # citation marks after the stop
     assert mark_paragraphs(lines[:4]) == lines[:4]  # too few lines to know the usual width
 
