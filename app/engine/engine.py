@@ -97,7 +97,7 @@ class Engine:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
-        ranked, _ = self._ranked(query, filters)
+        ranked, _ = self._ranked(self.index.speller.correct(query), filters)
         passages, _ = self.ranker.passages(ranked, k)
         return passages
 
@@ -123,10 +123,12 @@ class Engine:
         mode = mode or self.settings.mode
         question = " ".join(question.split())
         query = self.standalone(question, history, use_llm=(mode == "generate"))
-        ranked, evidence = self._ranked(query, filters, focus=question if query != question else None)
+        # ranked as the library spells it ("carageenan" -> "carrageenan"); refusal judges the words as typed
+        spelled = self.index.speller.correct
+        ranked, evidence = self._ranked(spelled(query), filters, focus=spelled(question) if query != question else None)
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
-        base = dict(question=question, standalone_query=query, timings=timings, evidence=evidence)
+        base = dict(question=question, standalone_query=spelled(query), timings=timings, evidence=evidence)
         refusal = self.policy.decide(question, query, ranked, passages, evidence,
                                      source_id=filters.source_id if filters else None)
         if refusal is not None:

@@ -7,11 +7,12 @@ opening unless it is built with ``warm=False``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ingest.errors import ConfigError, IndexMismatch, MandateError
 from ingest.index.embedder import load_embeddings
-from ingest.index.lexical import LexicalIndex
+from ingest.index.lexical import LexicalIndex, stemmer
 from ingest.index.sentence_index import SentenceIndex
 from ingest.index.settings import Settings
 from ingest.index.store import Store
@@ -19,6 +20,7 @@ from ingest.index.store import Store
 from .reranker import load_reranker
 from .retrieval import HybridRetriever
 from .sentence_rank import SentenceRanker
+from .spelling import Speller
 from .verify import Verifier
 
 
@@ -66,6 +68,13 @@ class ReadIndex:
         self.retriever.embed_query("warm-up query about gender training")
         self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
                                          "sentence so that batching code paths are exercised too."])
+        self.speller.warm_up()
+
+    @cached_property
+    def speller(self) -> Speller:
+        """The library's words, for reading a misspelt question word as the one it meant."""
+        stem = stemmer()
+        return Speller(self.sentences.texts, self.lexical.vocabulary(), stem.stemWord if stem else None)
 
     def registry(self) -> dict:
         return self.store.registry()

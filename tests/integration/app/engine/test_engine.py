@@ -145,3 +145,14 @@ def test_unknown_technical_term_is_refused_but_everyday_paraphrase_is_not(engine
     assert a.refused and "'hepcidin'" in a.text
     assert engine.unknown_specific_terms("What proportion of the national syllabi had a separate lesson on gender?") == []
     assert not engine.answer("What proportion of the national syllabi had a separate lesson on gender?", mode="quote").refused
+
+
+def test_misspelt_words_are_searched_as_the_library_spells_them(engine):
+    """"Holvikvi", "curicula": ranked as the library's words one letter away; the answer says what was searched."""
+    a = engine.answer("What did Holvikvi observe about humour in training sesions?", mode="quote")
+    assert not a.refused and a.standalone_query == "What did Holvikivi observe about humour in training sessions?"
+    assert any("Holvikivi" in c.sentence and "humour" in c.sentence for c in a.citations)
+    hits = engine.search("How many national pre-deployment curicula had a dedicated gender session?", k=5)
+    assert any("9 contained a dedicated session on gender" in h.text for h in hits)
+    # a name nothing in the library is one letter from is still refused
+    assert engine.answer("What share of Norwegian police officers are women?", mode="quote").refused
