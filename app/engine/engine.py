@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.index.settings import Settings, get_settings
@@ -18,7 +19,7 @@ from .answerers import GenerateAnswerer, QuoteAnswerer
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
 from .records import Answer, Filters, Passage, Turn
-from .refusal import REFUSAL, RefusalPolicy
+from .refusal import REFUSAL, Elsewhere, RefusalPolicy
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,16 @@ class Engine:
         passages, _ = self.ranker.passages(ranked, k)
         return passages
 
+    def best_elsewhere(self, query: str, filters: Filters) -> Elsewhere | None:
+        """The library's best sentence for ``query`` outside ``filters.source_id`` (same other filters)."""
+        ranked, _ = self._ranked(query, replace(filters, source_id=None))
+        for r in ranked:
+            sid = self.sentences.source_ids[r.row]
+            if sid != filters.source_id:
+                e = self.ranker.registry.get(sid)  # as the index was opened
+                return Elsewhere(sid, e.title if e and e.title else sid, r.prob)
+        return None
+
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
         return standalone_query(question, history, self.llm if use_llm else None)
 
@@ -129,8 +140,9 @@ class Engine:
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=spelled(query), timings=timings, evidence=evidence)
-        refusal = self.policy.decide(question, query, ranked, passages, evidence,
-                                     source_id=filters.source_id if filters else None)
+        source_id = filters.source_id if filters else None
+        refusal = self.policy.decide(question, query, ranked, passages, evidence, source_id=source_id,
+                                     elsewhere=lambda: self.best_elsewhere(spelled(query), filters))
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0

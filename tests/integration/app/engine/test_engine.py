@@ -156,3 +156,19 @@ def test_misspelt_words_are_searched_as_the_library_spells_them(engine):
     assert any("9 contained a dedicated session on gender" in h.text for h in hits)
     # a name nothing in the library is one letter from is still refused
     assert engine.answer("What share of Norwegian police officers are women?", mode="quote").refused
+
+
+def test_a_question_another_document_answers_far_better_is_refused_in_this_one(engine):
+    """Asked about a cited source that does not hold the answer, while the paper does: refused, naming the paper."""
+    q = "How many national pre-deployment curricula had a dedicated gender session?"
+    a = engine.answer(q, mode="quote", filters=Filters(source_id="kirkpatrick-1994"))
+    assert a.refused and a.text.startswith("This document does not seem to answer this question;")
+    titles = {d["source_id"]: d["title"] for d in engine.library()}
+    named = [sid for sid, t in titles.items() if f"“{t}” does" in a.text]
+    assert named and named[0] != "kirkpatrick-1994"
+    assert a.passages and {p.source_id for p in a.passages} == {"kirkpatrick-1994"}
+    right = engine.answer(q, mode="quote", filters=Filters(source_id=named[0]))  # the document it names answers
+    assert not right.refused and "9 contained a dedicated session on gender" in right.text
+    # about "this study", the document asked about is the only one that can answer
+    assert not engine.answer("What were the main findings of this study?", mode="quote",
+                             filters=Filters(source_id="kirkpatrick-1994")).refused

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from app.engine.refusal import REFUSAL, RefusalPolicy
+from app.engine.refusal import REFUSAL, Elsewhere, RefusalPolicy
 
 
 def _policy(known: set[str], shares: bool = True, threshold: float = 0.05) -> RefusalPolicy:
@@ -52,3 +52,30 @@ def test_a_question_about_the_document_as_a_whole_is_answered_when_asked_about_o
         assert p.decide(q, q, ["r"], ["p"], 0.01) is not None, q  # asked of the whole library: refused
     assert p.decide("What is the boiling point of mercury?", "q", ["r"], ["p"], 0.01, source_id="a") is not None
     assert p.decide("What were the results?", "q", [], [], 0.01, source_id="a") is not None  # nothing to quote
+
+
+def test_a_question_another_document_answers_far_better_is_not_answered_from_this_one():
+    p = _policy(set())
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [])
+    q = "Where did the virus originate?"
+    calls = []
+
+    def elsewhere(prob):
+        return lambda: calls.append(prob) or Elsewhere("b", "The Origin Review", prob)
+
+    r = p.decide(q, q, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.52))
+    assert r is not None and "“The Origin Review” does" in r.text and r.text.startswith("This document does not seem")
+    assert p.decide(q, q, ["r"], ["p"], 0.25, source_id="a", elsewhere=elsewhere(0.52)) is None  # close enough
+    assert p.decide(q, q, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.25)) is None  # the other is weak too
+    assert p.decide(q, q, ["r"], ["p"], 0.06, elsewhere=elsewhere(0.9)) is None  # asked of the whole library
+    calls.clear()
+    for this in ("Where did the virus in this study originate?", "Who were the authors?", "What were the results?"):
+        assert p.decide(this, this, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.9)) is None, this
+    assert calls == []  # a question about this document never asks the library
+
+
+def test_elsewhere_margin_is_in_log_odds():
+    assert Elsewhere("b", "t", 0.5).answers_better_than(0.1)  # log-odds 0 against -2.2
+    assert not Elsewhere("b", "t", 0.5).answers_better_than(0.3)  # against -0.85
+    assert Elsewhere("b", "t", 0.99).answers_better_than(0.9)  # 4.6 against 2.2
+    assert not Elsewhere("b", "t", 0.29).answers_better_than(0.001)  # under ELSEWHERE_MIN
