@@ -39,6 +39,8 @@ class Engine:
         if warm:
             self.warm_up()
         self.policy = RefusalPolicy(self.index, s.refusal_threshold)
+        if warm:
+            self.policy.warm_up()
         self.quote = QuoteAnswerer(self.index.sentences, s.quote)
         self.generator = GenerateAnswerer(self.index.sentences, self.index.verifier, self.quote)
         self.tracer = None
@@ -112,6 +114,14 @@ class Engine:
                 return Elsewhere(sid, e.title if e and e.title else sid, r.prob)
         return None
 
+    def documents_in_scope(self, ranked, filters: Filters | None) -> list[str]:
+        """The documents ``filters`` accept, those of the ``ranked`` sentences first."""
+        filters = filters or Filters()
+        registry = self.ranker.registry
+        first = [self.sentences.source_ids[r.row] for r in ranked]
+        rest = [sid for sid, e in registry.items() if filters.accepts({"kind": e.kind, "source_id": sid})]
+        return list(dict.fromkeys(first + rest))
+
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
         return standalone_query(question, history, self.llm if use_llm else None)
 
@@ -142,7 +152,8 @@ class Engine:
         base = dict(question=question, standalone_query=spelled(query), timings=timings, evidence=evidence)
         source_id = filters.source_id if filters else None
         refusal = self.policy.decide(question, query, ranked, passages, evidence, source_id=source_id,
-                                     elsewhere=lambda: self.best_elsewhere(spelled(query), filters))
+                                     elsewhere=lambda: self.best_elsewhere(spelled(query), filters),
+                                     documents=lambda: self.documents_in_scope(ranked, filters))
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0

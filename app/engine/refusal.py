@@ -40,6 +40,9 @@ _ABOUT_THE_DOCUMENT = content_words(
 # questions refused, 35 % of wrong-paper twins; on the 400, 0.5 % and 38 %.
 ELSEWHERE_MARGIN = 1.25
 ELSEWHERE_MIN = 0.3
+# At this evidence the other document would need a probability above 0.78; none of the 2,183 questions and
+# twins reached it when it mattered, so the library is not searched a second time (half of the latency)
+ELSEWHERE_NEEDLESS = 0.5
 # "this study", "the authors": the question is about the document it is asked about, which no other
 # document can answer for it
 _THIS_DOCUMENT = re.compile(r"\b(this|these|the|our)\s+(study|studies|paper|report|article|publication|review|work|"
@@ -76,13 +79,19 @@ class RefusalPolicy:
 
     @cached_property
     def document_terms(self) -> DocumentTerms:
-        """Built on the first question about one document (questions about the library never need it)."""
+        """Per-document vocabularies (built by ``warm_up`` or on the first question that needs them)."""
         return DocumentTerms(self.index.sentences, self.index.lexical)
 
+    def warm_up(self) -> None:
+        """Build the per-document vocabularies now (0.3 s for 88 articles), not on a user's question."""
+        self.document_terms.vocabulary("")
+
     def decide(self, question: str, query: str, ranked, passages, evidence: float,
-               source_id: str | None = None, elsewhere: Callable[[], Elsewhere | None] | None = None) -> Refusal | None:
+               source_id: str | None = None, elsewhere: Callable[[], Elsewhere | None] | None = None,
+               documents: Callable[[], list[str]] | None = None) -> Refusal | None:
         """``source_id``: the question is asked about that one document (its terms are checked against it);
-        ``elsewhere()`` then gives the library's best sentence outside it (computed only when needed)."""
+        ``elsewhere()`` then gives the library's best sentence outside it. Asked of the library, ``documents()``
+        gives the documents in scope, best-ranked first. Both are computed only when a rule needs them."""
         specific = {text: self.specific_terms(text) for text in (query, question)}
         unknown = list(dict.fromkeys(w for words in specific.values() if words
                                      for w in self.index.lexical.unknown_terms(words)))
@@ -97,9 +106,14 @@ class RefusalPolicy:
                 return Refusal(f"This document never mentions {', '.join(repr(w) for w in unknown)}, so I won't "
                                f"answer this question about it. The closest passages are shown below in case they "
                                f"help; other documents of the library may cover it.", unknown)
+        named = list(dict.fromkeys(w for words in specific.values() for w in words))
+        if not source_id and len(named) >= 2 and documents is not None and not self._together(specific, documents()):
+            return Refusal(f"No document of the library mentions {_and(named)} together, so I won't answer this "
+                           f"question. The closest passages are shown below in case they help.")
         if source_id and passages and about_the_document(question):
             return None
-        if source_id and passages and elsewhere is not None and not _THIS_DOCUMENT.search(question):
+        if (source_id and passages and elsewhere is not None and evidence < ELSEWHERE_NEEDLESS
+                and not _THIS_DOCUMENT.search(question)):
             other = elsewhere()
             if other is not None and other.answers_better_than(evidence):
                 return Refusal(f"This document does not seem to answer this question; “{other.title}” does. The "
@@ -110,6 +124,12 @@ class RefusalPolicy:
         if not passages or evidence < self.threshold or off_topic:
             return Refusal(REFUSAL)
         return None
+
+    def _together(self, specific: dict[str, list[str]], documents: list[str]) -> bool:
+        """Does one of ``documents`` use every specific term of the question (as the document-terms rule reads
+        them)? "Asian CHIKV" in a library where one article says "Asian" and another "CHIKV" is about neither."""
+        return any(all(not self.document_terms.unknown_to(sid, words, text) for text, words in specific.items() if words)
+                   for sid in documents)
 
     def unknown_terms(self, query: str) -> list[str]:
         """Names, acronyms, numbers and technical terms of the question that occur nowhere in the corpus.
@@ -139,6 +159,11 @@ class RefusalPolicy:
             return len(tokenizer_of(self.index.embeddings).tokenize(word.lower())) >= 4
         except Exception:  # noqa: BLE001 - an embedder without a word-piece tokenizer: no technical terms
             return False
+
+
+def _and(words: list[str]) -> str:
+    quoted = [repr(w) for w in words]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def about_the_document(question: str) -> bool:

@@ -172,3 +172,11 @@ def test_a_question_another_document_answers_far_better_is_refused_in_this_one(e
     # about "this study", the document asked about is the only one that can answer
     assert not engine.answer("What were the main findings of this study?", mode="quote",
                              filters=Filters(source_id="kirkpatrick-1994")).refused
+
+
+def test_names_no_document_uses_together_are_refused(engine):
+    """'Finch' (an editor on the seed page) and 'Canada' (the paper) are each in the library, never in one document."""
+    a = engine.answer("What did Finch write about the course Canada launched?", mode="quote")
+    assert a.refused and a.text.startswith("No document of the library mentions 'Finch' and 'Canada' together")
+    assert a.passages
+    assert not engine.answer("What did Holvikivi observe about humour in training sessions?", mode="quote").refused

@@ -72,6 +72,8 @@ def test_a_question_another_document_answers_far_better_is_not_answered_from_thi
     for this in ("Where did the virus in this study originate?", "Who were the authors?", "What were the results?"):
         assert p.decide(this, this, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.9)) is None, this
     assert calls == []  # a question about this document never asks the library
+    assert p.decide(q, q, ["r"], ["p"], 0.55, source_id="a", elsewhere=elsewhere(0.99)) is None
+    assert calls == []  # nor does strong evidence (ELSEWHERE_NEEDLESS)
 
 
 def test_elsewhere_margin_is_in_log_odds():
@@ -79,3 +81,17 @@ def test_elsewhere_margin_is_in_log_odds():
     assert not Elsewhere("b", "t", 0.5).answers_better_than(0.3)  # against -0.85
     assert Elsewhere("b", "t", 0.99).answers_better_than(0.9)  # 4.6 against 2.2
     assert not Elsewhere("b", "t", 0.29).answers_better_than(0.001)  # under ELSEWHERE_MIN
+
+
+def test_names_no_single_document_uses_together_refuse_a_question_asked_of_the_library():
+    p = _policy({"asian", "chikv", "niaid"})
+    vocab = {"a": {"Asian"}, "b": {"CHIKV", "NIAID"}}
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [w for w in words if w not in vocab[sid]])
+    docs = lambda: ["a", "b"]  # noqa: E731
+    q = "What is the status of Asian CHIKV since its emergence?"
+    r = p.decide(q, q, ["r"], ["p"], 0.5, documents=docs)
+    assert r is not None and r.text.startswith("No document of the library mentions 'Asian' and 'CHIKV' together")
+    q2 = "What is the NIAID designation of CHIKV?"  # one document names both
+    assert p.decide(q2, q2, ["r"], ["p"], 0.5, documents=docs) is None
+    assert p.decide(q, q, ["r"], ["p"], 0.5) is None  # without the documents, the rule is not asked
+    assert p.decide(q, q, ["r"], ["p"], 0.5, documents=lambda: ["a"]) is not None
