@@ -43,10 +43,16 @@ ELSEWHERE_MIN = 0.3
 # At this evidence the other document would need a probability above 0.78; none of the 2,183 questions and
 # twins reached it when it mattered, so the library is not searched a second time (half of the latency)
 ELSEWHERE_NEEDLESS = 0.5
-# "this study", "the authors": the question is about the document it is asked about, which no other
-# document can answer for it
-_THIS_DOCUMENT = re.compile(r"\b(this|these|the|our)\s+(study|studies|paper|report|article|publication|review|work|"
-                            r"analysis|analyses|research|authors?|trial|survey|document|findings|results)\b", re.I)
+# "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
+# "they"): the question is about the document it is asked about, which no other document can answer for it
+_THIS_DOCUMENT = re.compile(
+    r"\b(this|these|the|our)\s+(study|studies|paper|report|article|publication|review|work|analysis|analyses|"
+    r"research|authors?|trial|survey|document|findings|results)\b"
+    r"|\b(do|did|does|are|were|have|had|can|could|will|would)\s+(they|the\s+authors)\b"
+    r"|\b(they|we)\s+(use|propose|evaluate|compare|train|test|collect|report|find|found|show|measure|apply|build|"
+    r"introduce|obtain|achieve|conduct|perform|focus|experiment|annotate|sample|recruit|analy[sz]e)\w*"
+    r"|\btheir\s+(model|method|approach|data|dataset|system|results?|experiments?|proposed|baseline|study|analysis|"
+    r"work|framework|findings|sample|participants)\b", re.I)
 
 
 @dataclass

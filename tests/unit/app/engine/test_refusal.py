@@ -69,7 +69,8 @@ def test_a_question_another_document_answers_far_better_is_not_answered_from_thi
     assert p.decide(q, q, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.25)) is None  # the other is weak too
     assert p.decide(q, q, ["r"], ["p"], 0.06, elsewhere=elsewhere(0.9)) is None  # asked of the whole library
     calls.clear()
-    for this in ("Where did the virus in this study originate?", "Who were the authors?", "What were the results?"):
+    for this in ("Where did the virus in this study originate?", "Who were the authors?", "What were the results?",
+                 "What dataset do they use?", "How did they evaluate their model?", "Which baseline do they compare to?"):
         assert p.decide(this, this, ["r"], ["p"], 0.06, source_id="a", elsewhere=elsewhere(0.9)) is None, this
     assert calls == []  # a question about this document never asks the library
     assert p.decide(q, q, ["r"], ["p"], 0.55, source_id="a", elsewhere=elsewhere(0.99)) is None
