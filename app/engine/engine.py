@@ -157,8 +157,9 @@ class Engine:
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0
+            other = refusal.elsewhere
             yield Answer(text=refusal.text, refused=True, mode=mode, passages=passages[:3], unknown_terms=refusal.unknown,
-                         **base)
+                         elsewhere=other.source_id if other else "", elsewhere_title=other.title if other else "", **base)
             return
         notice, model, mode_used = "", "none", "quote"
         if mode == "generate":

@@ -146,6 +146,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0  # probability that the best sentence answers the question: ranks and decides refusal
     unknown_terms: list[str] = field(default_factory=list)  # names/terms the corpus never uses (a reason to refuse)
+    elsewhere: str = ""  # refused within one document: the document that answers it far better (its source id)
+    elsewhere_title: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -154,6 +156,7 @@ class Answer:
             "verified": [asdict(v) for v in self.verified],
             "standalone_query": self.standalone_query, "model": self.model, "notice": self.notice,
             "evidence": round(self.evidence, 4), "unknown_terms": list(self.unknown_terms),
+            "elsewhere": self.elsewhere, "elsewhere_title": self.elsewhere_title,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label, "paragraph": p.paragraph,
                           "text": p.text, "score": round(p.similarity, 4)} for p in self.passages],

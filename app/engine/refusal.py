@@ -59,6 +59,9 @@ _THIS_DOCUMENT = re.compile(
 class Refusal:
     text: str
     unknown: list[str] = field(default_factory=list)
+    elsewhere: Elsewhere | None = None  # the document that answers it instead
+
+
 
 
 @dataclass
@@ -124,7 +127,7 @@ class RefusalPolicy:
             if other is not None and other.answers_better_than(evidence):
                 return Refusal(f"This document does not seem to answer this question; “{other.title}” does. The "
                                f"closest passages of this document are shown below; ask the question of the whole "
-                               f"library, or about that document, for its answer.")
+                               f"library, or about that document, for its answer.", elsewhere=other)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
         off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)
         if not passages or evidence < self.threshold or off_topic:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.engine.records import Filters
+
+from . import state
 from .page_viewer import open_button
 from .text import escape_inline, escape_md, highlight_md, kind_label, page_number, place_md, quote_span, safe_url, term_spans
 
@@ -78,6 +81,10 @@ def render_answer(answer, key: str, engine=None) -> None:
         st.warning(escape_md(answer.notice), icon=":material/info:")
     if answer.refused:
         st.markdown(escape_md(answer.text))
+        if answer.elsewhere:  # asked within one document; another answers it: one click asks there
+            title = answer.elsewhere_title or answer.elsewhere
+            st.button(f"Ask within “{escape_md(title)}”", key=f"{key}-elsewhere", icon=":material/arrow_forward:",
+                      on_click=state.ask_later, args=(answer.question, Filters(source_id=answer.elsewhere), title))
         if answer.passages:
             st.caption("Closest passages (not enough to answer):")
             for i, p in enumerate(answer.passages):

@@ -165,7 +165,7 @@ def test_a_question_another_document_answers_far_better_is_refused_in_this_one(e
     assert a.refused and a.text.startswith("This document does not seem to answer this question;")
     titles = {d["source_id"]: d["title"] for d in engine.library()}
     named = [sid for sid, t in titles.items() if f"“{t}” does" in a.text]
-    assert named and named[0] != "kirkpatrick-1994"
+    assert named and named[0] != "kirkpatrick-1994" and a.elsewhere == named[0] and a.to_json()["elsewhere"] == named[0]
     assert a.passages and {p.source_id for p in a.passages} == {"kirkpatrick-1994"}
     right = engine.answer(q, mode="quote", filters=Filters(source_id=named[0]))  # the document it names answers
     assert not right.refused and "9 contained a dedicated session on gender" in right.text

@@ -44,6 +44,11 @@ class FakeEngine:
         self.calls.append({"question": question, "history": list(history or []), "mode": mode, "filters": filters})
         if mode in self.fail_modes:
             raise self.fail_modes[mode]
+        if "mars" in question and filters is None:  # as if asked within a document that does not answer it
+            yield Answer(question=question, text="This document does not seem to answer this question.", refused=True,
+                         mode=mode or "quote", passages=[passage()], elsewhere="evil-note",
+                         elsewhere_title="Note **bold** <b>title</b>")
+            return
         if "moon" in question:
             yield "Nothing covers this."
             yield Answer(question=question, text="Nothing covers this.", refused=True, mode=mode or "quote",

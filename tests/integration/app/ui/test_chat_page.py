@@ -153,3 +153,14 @@ def test_a_question_queued_about_one_document_keeps_follow_ups_within_it(fake_en
     assert at.selectbox(key="chat_scope").value == "evil-note"
     _ask(at, "And who wrote it?")
     assert fake_engine.calls[-1]["filters"].source_id == "evil-note"
+
+
+def test_a_refusal_naming_the_document_that_answers_asks_there_in_one_click(fake_engine, app_test):
+    at = _ask(app_test().run(), "What is on mars?")
+    button = next(b for b in at.button if b.label.startswith("Ask within"))
+    assert button.label == "Ask within “Note \\*\\*bold\\*\\* \\<b\\>title\\<\\/b\\>”"  # document text, escaped
+    button.click().run()
+    assert not at.exception
+    call = fake_engine.calls[-1]
+    assert call["question"] == "What is on mars?" and call["filters"].source_id == "evil-note"
+    assert at.selectbox(key="chat_scope").value == "evil-note"  # follow-ups stay within it
