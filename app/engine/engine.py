@@ -146,13 +146,14 @@ class Engine:
         query = self.standalone(question, history, use_llm=(mode == "generate"))
         # ranked as the library spells it ("carageenan" -> "carrageenan"); refusal judges the words as typed
         spelled = self.index.speller.correct
-        ranked, evidence = self._ranked(spelled(query), filters, focus=spelled(question) if query != question else None)
+        searched = spelled(query)
+        ranked, evidence = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
-        base = dict(question=question, standalone_query=spelled(query), timings=timings, evidence=evidence)
+        base = dict(question=question, standalone_query=searched, timings=timings, evidence=evidence)
         source_id = filters.source_id if filters else None
         refusal = self.policy.decide(question, query, ranked, passages, evidence, source_id=source_id,
-                                     elsewhere=lambda: self.best_elsewhere(spelled(query), filters),
+                                     elsewhere=lambda: self.best_elsewhere(searched, filters),
                                      documents=lambda: self.documents_in_scope(ranked, filters))
         if refusal is not None:
             yield refusal.text

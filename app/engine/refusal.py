@@ -4,7 +4,11 @@
   ``Settings.refusal_threshold``;
 * a name, acronym, long number or technical term of the question that occurs nowhere in the corpus
   ("Norwegian police", "resolution 2242", "hepcidin");
-* weak evidence and none of the question's words near the best sentences (off topic).
+* weak evidence and none of the question's words near the best sentences (off topic);
+* asked of the library: specific terms that no single document uses all of ("Asian" in one article,
+  "CHIKV" in another);
+* asked about one document: a term that document never uses but others do (``document_terms.py``), or
+  another document answering far better (``Elsewhere``; the answer names it).
 
 Refusal is decided here from retrieval scores, never by a language model.
 """
@@ -56,15 +60,6 @@ _THIS_DOCUMENT = re.compile(
 
 
 @dataclass
-class Refusal:
-    text: str
-    unknown: list[str] = field(default_factory=list)
-    elsewhere: Elsewhere | None = None  # the document that answers it instead
-
-
-
-
-@dataclass
 class Elsewhere:
     """The best sentence of the library outside the document a question is asked about."""
 
@@ -79,6 +74,13 @@ class Elsewhere:
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
+
+
+@dataclass
+class Refusal:
+    text: str
+    unknown: list[str] = field(default_factory=list)
+    elsewhere: Elsewhere | None = None  # the document that answers it instead
 
 
 class RefusalPolicy:
@@ -117,8 +119,8 @@ class RefusalPolicy:
                                f"help; other documents of the library may cover it.", unknown)
         named = list(dict.fromkeys(w for words in specific.values() for w in words))
         if not source_id and len(named) >= 2 and documents is not None and not self._together(specific, documents()):
-            return Refusal(f"No document of the library mentions {_and(named)} together, so I won't answer this "
-                           f"question. The closest passages are shown below in case they help.")
+            return Refusal(f"No single document of the library mentions all of {_and(named)}, so I won't answer "
+                           f"this question. The closest passages are shown below in case they help.")
         if source_id and passages and about_the_document(question):
             return None
         if (source_id and passages and elsewhere is not None and evidence < ELSEWHERE_NEEDLESS

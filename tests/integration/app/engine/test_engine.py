@@ -177,6 +177,6 @@ def test_a_question_another_document_answers_far_better_is_refused_in_this_one(e
 def test_names_no_document_uses_together_are_refused(engine):
     """'Finch' (an editor on the seed page) and 'Canada' (the paper) are each in the library, never in one document."""
     a = engine.answer("What did Finch write about the course Canada launched?", mode="quote")
-    assert a.refused and a.text.startswith("No document of the library mentions 'Finch' and 'Canada' together")
+    assert a.refused and a.text.startswith("No single document of the library mentions all of 'Finch' and 'Canada'")
     assert a.passages
     assert not engine.answer("What did Holvikivi observe about humour in training sessions?", mode="quote").refused

@@ -91,7 +91,7 @@ def test_names_no_single_document_uses_together_refuse_a_question_asked_of_the_l
     docs = lambda: ["a", "b"]  # noqa: E731
     q = "What is the status of Asian CHIKV since its emergence?"
     r = p.decide(q, q, ["r"], ["p"], 0.5, documents=docs)
-    assert r is not None and r.text.startswith("No document of the library mentions 'Asian' and 'CHIKV' together")
+    assert r is not None and r.text.startswith("No single document of the library mentions all of 'Asian' and 'CHIKV'")
     q2 = "What is the NIAID designation of CHIKV?"  # one document names both
     assert p.decide(q2, q2, ["r"], ["p"], 0.5, documents=docs) is None
     assert p.decide(q, q, ["r"], ["p"], 0.5) is None  # without the documents, the rule is not asked
