@@ -38,7 +38,7 @@ class Engine:
         self.index = ReadIndex.open(s)
         if warm:
             self.warm_up()
-        self.policy = RefusalPolicy(self.index, s.refusal_threshold)
+        self.policy = RefusalPolicy(self.index, s.refusal_threshold, s.refusal_elsewhere_margin, s.refusal_elsewhere_min)
         if warm:
             self.policy.warm_up()
         self.quote = QuoteAnswerer(self.index.sentences, s.quote)

@@ -39,13 +39,9 @@ _ABOUT_THE_DOCUMENT = content_words(
     "described focus about")
 # A question asked about one document that another document of the library answers far better is not
 # answered from the first: its best sentence's log-odds must trail the other document's by more than
-# ELSEWHERE_MARGIN, and the other's probability must reach ELSEWHERE_MIN. Fit on the 706 COVID-QA questions
-# outside the 400-question sample (their own article against the nearest wrong one): 1.0 % of own-article
-# questions refused, 35 % of wrong-paper twins; on the 400, 0.5 % and 38 %.
-ELSEWHERE_MARGIN = 1.25
-ELSEWHERE_MIN = 0.3
-# At this evidence the other document would need a probability above 0.78; none of the 2,183 questions and
-# twins reached it when it mattered, so the library is not searched a second time (half of the latency)
+# ``Settings.refusal_elsewhere_margin`` and the other's probability reach ``refusal_elsewhere_min``.
+# At ELSEWHERE_NEEDLESS evidence the other document would need a probability above 0.78 (shipped settings);
+# none of the 2,183 questions and twins reached it when it mattered, so the library is not searched again.
 ELSEWHERE_NEEDLESS = 0.5
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
@@ -67,8 +63,8 @@ class Elsewhere:
     title: str
     prob: float
 
-    def answers_better_than(self, evidence: float) -> bool:
-        return self.prob >= ELSEWHERE_MIN and _logit(self.prob) - _logit(evidence) > ELSEWHERE_MARGIN
+    def answers_better_than(self, evidence: float, margin: float, minimum: float) -> bool:
+        return self.prob >= minimum and _logit(self.prob) - _logit(evidence) > margin
 
 
 def _logit(p: float) -> float:
@@ -84,9 +80,11 @@ class Refusal:
 
 
 class RefusalPolicy:
-    def __init__(self, index, threshold: float):
+    def __init__(self, index, threshold: float, elsewhere_margin: float = 1.25, elsewhere_min: float = 0.3):
         self.index = index
         self.threshold = threshold
+        self.elsewhere_margin = elsewhere_margin  # Settings.refusal_elsewhere_margin
+        self.elsewhere_min = elsewhere_min  # Settings.refusal_elsewhere_min
 
     @cached_property
     def document_terms(self) -> DocumentTerms:
@@ -126,7 +124,7 @@ class RefusalPolicy:
         if (source_id and passages and elsewhere is not None and evidence < ELSEWHERE_NEEDLESS
                 and not _THIS_DOCUMENT.search(question)):
             other = elsewhere()
-            if other is not None and other.answers_better_than(evidence):
+            if other is not None and other.answers_better_than(evidence, self.elsewhere_margin, self.elsewhere_min):
                 return Refusal(f"This document does not seem to answer this question; “{other.title}” does. The "
                                f"closest passages of this document are shown below; ask the question of the whole "
                                f"library, or about that document, for its answer.", elsewhere=other)

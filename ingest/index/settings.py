@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # threshold on COVID alone (0.14, refusing 43%) would refuse a fifth of the dev set's answerable questions.
     # See docs/evaluation.md for the sweep.
     refusal_threshold: float = Field(0.032, description="Refuse when the evidence (probability that the best sentence answers) is below this; calibrated on held-out COVID-QA articles and the dev set.")
+    # Fit on the 706 COVID-QA questions outside the 400-question sample, each asked about its own article and about
+    # the nearest wrong one: 1.0 % of own-article questions refused, 35 % of wrong-paper twins (docs/evaluation.md).
+    refusal_elsewhere_margin: float = Field(1.25, description="Asked about one document: refuse (naming the other) when another document's best sentence beats this document's by more than this many log-odds; a large value turns the rule off.")
+    refusal_elsewhere_min: float = Field(0.3, description="...and only when that other sentence's probability reaches this.")
     # Calibrated on 213 claim/passage pairs built from the same dev set (82 supported: true quote sentences and
     # paraphrased reference answers; 131 unsupported: claims against the most similar passage of an unexpected
     # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544

@@ -78,10 +78,16 @@ def test_a_question_another_document_answers_far_better_is_not_answered_from_thi
 
 
 def test_elsewhere_margin_is_in_log_odds():
-    assert Elsewhere("b", "t", 0.5).answers_better_than(0.1)  # log-odds 0 against -2.2
-    assert not Elsewhere("b", "t", 0.5).answers_better_than(0.3)  # against -0.85
-    assert Elsewhere("b", "t", 0.99).answers_better_than(0.9)  # 4.6 against 2.2
-    assert not Elsewhere("b", "t", 0.29).answers_better_than(0.001)  # under ELSEWHERE_MIN
+    from ingest.index.settings import Settings
+
+    s = Settings()
+    better = [s.refusal_elsewhere_margin, s.refusal_elsewhere_min]
+    assert better == [1.25, 0.3] and RefusalPolicy(None, 0.03).elsewhere_margin == 1.25  # one default
+    assert Elsewhere("b", "t", 0.5).answers_better_than(0.1, *better)  # log-odds 0 against -2.2
+    assert not Elsewhere("b", "t", 0.5).answers_better_than(0.3, *better)  # against -0.85
+    assert Elsewhere("b", "t", 0.99).answers_better_than(0.9, *better)  # 4.6 against 2.2
+    assert not Elsewhere("b", "t", 0.29).answers_better_than(0.001, *better)  # under the minimum
+    assert not Elsewhere("b", "t", 0.99).answers_better_than(0.001, 100.0, 0.3)  # a large margin: the rule is off
 
 
 def test_names_no_single_document_uses_together_refuse_a_question_asked_of_the_library():
