@@ -115,8 +115,9 @@ class RefusalPolicy:
                 return Refusal(f"This document never mentions {', '.join(repr(w) for w in unknown)}, so I won't "
                                f"answer this question about it. The closest passages are shown below in case they "
                                f"help; other documents of the library may cover it.", unknown)
-        named = list(dict.fromkeys(w for words in specific.values() for w in words))
-        if not source_id and len(named) >= 2 and documents is not None and not self._together(specific, documents()):
+        # the question's own terms: a follow-up's query carries the previous question's, often about another document
+        named = specific[question]
+        if not source_id and len(named) >= 2 and documents is not None and not self._together(named, question, documents()):
             return Refusal(f"No single document of the library mentions all of {_and(named)}, so I won't answer "
                            f"this question. The closest passages are shown below in case they help.")
         if source_id and passages and about_the_document(question):
@@ -134,11 +135,10 @@ class RefusalPolicy:
             return Refusal(REFUSAL)
         return None
 
-    def _together(self, specific: dict[str, list[str]], documents: list[str]) -> bool:
+    def _together(self, words: list[str], question: str, documents: list[str]) -> bool:
         """Does one of ``documents`` use every specific term of the question (as the document-terms rule reads
         them)? "Asian CHIKV" in a library where one article says "Asian" and another "CHIKV" is about neither."""
-        return any(all(not self.document_terms.unknown_to(sid, words, text) for text, words in specific.items() if words)
-                   for sid in documents)
+        return any(not self.document_terms.unknown_to(sid, words, question) for sid in documents)
 
     def unknown_terms(self, query: str) -> list[str]:
         """Names, acronyms, numbers and technical terms of the question that occur nowhere in the corpus.

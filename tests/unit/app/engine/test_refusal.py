@@ -102,3 +102,6 @@ def test_names_no_single_document_uses_together_refuse_a_question_asked_of_the_l
     assert p.decide(q2, q2, ["r"], ["p"], 0.5, documents=docs) is None
     assert p.decide(q, q, ["r"], ["p"], 0.5) is None  # without the documents, the rule is not asked
     assert p.decide(q, q, ["r"], ["p"], 0.5, documents=lambda: ["a"]) is not None
+    # a follow-up: its query carries the previous question's terms; only its own count
+    follow = "And what does CHIKV do?"
+    assert p.decide(follow, "What is Asian? And what does CHIKV do?", ["r"], ["p"], 0.5, documents=docs) is None
