@@ -89,25 +89,30 @@ class Engine:
 
     # -- retrieval ------------------------------------------------------------------------
     def _ranked(self, query: str, filters: Filters | None, focus: str | None = None):
-        """(ranked sentences, evidence): evidence is the calibrated model's, whatever a reranker does."""
+        """(ranked sentences, evidence, probability ranking): evidence is the calibrated model's, whatever a
+        reranker does; ``again(filters)`` ranks the same question, with the same vectors, under other filters."""
         qv = self.retriever.embed_query(query)
         fv = self.retriever.embed_query(focus) if focus else None
-        ranked = self.ranker.rank(query, qv, filters, focus=focus, focus_vec=fv)
+
+        def again(f: Filters | None):
+            return self.ranker.rank(query, qv, f, focus=focus, focus_vec=fv)
+
+        ranked = again(filters)
         evidence = ranked[0].prob if ranked else 0.0
         if self.reranker is not None:
             ranked = self.reranker.rerank(focus or query, ranked, self.sentences.texts)
-        return ranked, evidence
+        return ranked, evidence, again
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
-        ranked, _ = self._ranked(self.index.speller.correct(query), filters)
+        ranked, _, _ = self._ranked(self.index.speller.correct(query), filters)
         passages, _ = self.ranker.passages(ranked, k)
         return passages
 
-    def best_elsewhere(self, query: str, filters: Filters) -> Elsewhere | None:
-        """The library's best sentence for ``query`` outside ``filters.source_id`` (same other filters)."""
-        ranked, _ = self._ranked(query, replace(filters, source_id=None))
-        for r in ranked:
+    def best_elsewhere(self, rank, filters: Filters) -> Elsewhere | None:
+        """The library's most probable sentence outside ``filters.source_id`` (same other filters), by the
+        question's probability ranking ``rank`` (``_ranked``'s third value: no reranker, like the evidence)."""
+        for r in rank(replace(filters, source_id=None)):
             sid = self.sentences.source_ids[r.row]
             if sid != filters.source_id:
                 e = self.ranker.registry.get(sid)  # as the index was opened
@@ -147,13 +152,13 @@ class Engine:
         # ranked as the library spells it ("carageenan" -> "carrageenan"); refusal judges the words as typed
         spelled = self.index.speller.correct
         searched = spelled(query)
-        ranked, evidence = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
+        ranked, evidence, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=searched, timings=timings, evidence=evidence)
         source_id = filters.source_id if filters else None
         refusal = self.policy.decide(question, query, ranked, passages, evidence, source_id=source_id,
-                                     elsewhere=lambda: self.best_elsewhere(searched, filters),
+                                     elsewhere=lambda: self.best_elsewhere(rank, filters),
                                      documents=lambda: self.documents_in_scope(ranked, filters))
         if refusal is not None:
             yield refusal.text

@@ -40,6 +40,16 @@ def test_reranker_reorders_but_never_changes_refusal(engine, tiny_cross_encoder)
     assert a.citations and all(twin.page_text(c.source_id, c.page_index)[c.quote_start:c.quote_end] == c.quote
                                for c in a.citations)
     assert twin.answer("What is the boiling point of mercury?").refused
+    # asked within a document another answers far better: refused the same way, the library's second ranking
+    # (the other-document rule) by probability alone, the reranker consulted once, for the answer's own ranking
+    from app.engine import Filters
+
+    within = Filters(source_id="kirkpatrick-1994")
+    plain, calls[:] = engine.answer(q, filters=within), []
+    a = twin.answer(q, filters=within)
+    assert plain.refused and plain.elsewhere
+    assert (a.refused, a.elsewhere, a.evidence) == (plain.refused, plain.elsewhere, pytest.approx(plain.evidence))
+    assert len(calls) == 1
 
 
 def test_missing_reranker_folder_is_a_clear_error(tmp_path):
