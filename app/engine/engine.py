@@ -36,11 +36,9 @@ class Engine:
     def _open(self, warm: bool = True) -> None:
         s = self.settings
         self.index = ReadIndex.open(s)
-        if warm:
-            self.warm_up()
         self.policy = RefusalPolicy(self.index, s.refusal_threshold, s.refusal_elsewhere_margin, s.refusal_elsewhere_min)
         if warm:
-            self.policy.warm_up()
+            self.warm_up()
         self.quote = QuoteAnswerer(self.index.sentences, s.quote)
         self.generator = GenerateAnswerer(self.index.sentences, self.index.verifier, self.quote)
         self.tracer = None
@@ -52,8 +50,9 @@ class Engine:
             log.warning("citation tracing unavailable: %s: %s", type(exc).__name__, exc)
 
     def warm_up(self) -> None:
-        """Load what the first answer would otherwise pay for (torch's first inference)."""
+        """Load what the first answer would otherwise pay for (torch's first inference, the word tables)."""
         self.index.warm_up()
+        self.policy.warm_up()
 
     def reload(self) -> None:
         self._open()

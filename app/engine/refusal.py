@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ingest.index.embedder import tokenizer_of
+from ingest.index.settings import Settings
 
 from .document_terms import DocumentTerms
 from .text import STOPWORDS, content_words
@@ -43,6 +44,7 @@ _ABOUT_THE_DOCUMENT = content_words(
 # At ELSEWHERE_NEEDLESS evidence the other document would need a probability above 0.78 (shipped settings);
 # none of the 2,183 questions and twins reached it when it mattered, so the library is not searched again.
 ELSEWHERE_NEEDLESS = 0.5
+_DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
 _THIS_DOCUMENT = re.compile(
@@ -80,11 +82,12 @@ class Refusal:
 
 
 class RefusalPolicy:
-    def __init__(self, index, threshold: float, elsewhere_margin: float = 1.25, elsewhere_min: float = 0.3):
+    def __init__(self, index, threshold: float, elsewhere_margin: float = _DEFAULT["refusal_elsewhere_margin"].default,
+                 elsewhere_min: float = _DEFAULT["refusal_elsewhere_min"].default):
         self.index = index
         self.threshold = threshold
-        self.elsewhere_margin = elsewhere_margin  # Settings.refusal_elsewhere_margin
-        self.elsewhere_min = elsewhere_min  # Settings.refusal_elsewhere_min
+        self.elsewhere_margin = elsewhere_margin
+        self.elsewhere_min = elsewhere_min
 
     @cached_property
     def document_terms(self) -> DocumentTerms:

@@ -36,7 +36,7 @@ class Speller:
         self._by_key: dict[str, list[str]] | None = None
 
     def _keys(self) -> dict[str, list[str]]:
-        if self._by_key is None:  # built on the first unknown word: most questions never need it
+        if self._by_key is None:  # by ``warm_up`` at engine open, else on the first unknown word
             by_key: dict[str, list[str]] = {}
             for w in self.counts:
                 for k in _deletes(w) | {w}:
