@@ -120,11 +120,8 @@ class Engine:
 
     def documents_in_scope(self, ranked, filters: Filters | None) -> list[str]:
         """The documents ``filters`` accept, those of the ``ranked`` sentences first."""
-        filters = filters or Filters()
-        registry = self.ranker.registry
         first = [self.sentences.source_ids[r.row] for r in ranked]
-        rest = [sid for sid, e in registry.items() if filters.accepts({"kind": e.kind, "source_id": sid})]
-        return list(dict.fromkeys(first + rest))
+        return list(dict.fromkeys(first + self.ranker.sources(filters or Filters())))
 
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
         return standalone_query(question, history, self.llm if use_llm else None)

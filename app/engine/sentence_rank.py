@@ -64,12 +64,15 @@ class SentenceRanker:
             self._pages[(sid, pg)] = (lo, r + 1)
 
     # -- helpers --------------------------------------------------------------------------
+    def sources(self, filters: Filters) -> list[str]:
+        """The indexed documents ``filters`` accept."""
+        return [s for s, e in self.registry.items() if s in self._sid_no and filters.accepts(
+            {"kind": e.kind, "source_id": s})]
+
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         if filters.where() is None:  # no filter at all
             return None
-        ok = [self._sid_no[s] for s, e in self.registry.items() if s in self._sid_no and filters.accepts(
-            {"kind": e.kind, "source_id": s})]
-        return np.isin(self.row_source, ok)
+        return np.isin(self.row_source, [self._sid_no[s] for s in self.sources(filters)])
 
     def span_of(self, row: int) -> _Span | None:
         """The chunk holding most of sentence ``row``."""
