@@ -25,7 +25,8 @@ WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
             "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
-            "lex_local", "lex_local_ctx", "pairs", "length")
+            "lex_local", "lex_local_ctx", "pairs", "length", "title_asked",
+            "about_doc", "cos_rank")
 
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
@@ -53,6 +54,23 @@ _REASON = re.compile(r"\b(because|due to|since|owing to|as a result|caused by|le
 _DEFINE_Q = re.compile(r"^\s*(what|who)\s+(is|are|was|were)\s+(an?\s+|the\s+)?(?P<subj>[^?.,;]{2,60}?)\s*\??\s*$", re.I)
 _COPULA = (r"((\s*\([^)]{1,40}\))?,?\s+(is|are|was|were|refers? to|means|denotes|describes|represents|can be defined as"
            r"|is defined as)\b|,\s+(an?|the)\s+\w)")  # or an apposition: "RANBP2, a nuclear pore protein, ..."
+# "What is the title of the paper?", "What is the report called?": the answer is the document's own title
+_DOC_NOUN = r"(paper|report|publication|document|study|article|review|book|work)"
+_TITLE_Q = re.compile(r"\btitled?\b(?!\s+of\s+(?!(the|this|that)\s+" + _DOC_NOUN + r"\b))|\b" + _DOC_NOUN + r"('s)? (is )?(called|named)\b"
+                      r"|\bname of (the|this) " + _DOC_NOUN + r"\b", re.I)
+# Questions about the document itself (who wrote it, whom it is for, why it was written) and the words a document
+# states those facts with: "Who edited the paper?" -> "editors: …", "Who is it written for?" -> "The primary audience is …"
+_ABOUT_DOC = [
+    (re.compile(r"\b(written|intended|meant|designed) for\b|\bwho should read\b|\b(audience|readership)\b"
+                r"|\btarget (group|readers)\b", re.I),
+     re.compile(r"\b(audiences?|readers?|readership|intended for|written for|designed for)\b", re.I)),
+    (re.compile(r"^\W*who\b[^?]*\b(wrote|writes|written|authored|edited|edits|compiled|prepared)\b"
+                r"|\bwho (is|are|were|was) (the|its) (authors?|editors?)\b|\bnames? of (the )?(authors|editors)\b", re.I),
+     re.compile(r"\b(authors?|editors?|edited by|written by|prepared by|compiled by)\b", re.I)),
+    (re.compile(r"^\W*why (was|is|were|has|did)\b[^?]*\b" + _DOC_NOUN + r"\b[^?]*\b(written|produced|prepared|published|"
+                r"commissioned|undertaken|conducted|done)\b|\b(purpose|rationale|motivat\w*)\b", re.I),
+     re.compile(r"\b(purpose|aims?|aimed|goals?|objectives?|need for|motivat\w*|rationale)\b", re.I)),
+]
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
 
 
@@ -85,6 +103,18 @@ def definition_pattern(question: str) -> re.Pattern | None:
         acronym = acronym[:-1] if acronym.endswith("s") else acronym  # "respiratory syncytial virus (RSV)"
         pattern += r"|[A-Za-z][\w-]*(?:\s+[\w-]+){1,7}\s*\(\s*" + re.escape(acronym) + r"s?\s*[),;]"
     return re.compile(pattern, re.I)
+
+
+def asks_for_title(question: str) -> bool:
+    return bool(_TITLE_Q.search(question))
+
+
+def about_document(question: str) -> re.Pattern | None:
+    """For a question about the document itself (its authors, audience or purpose), the words stating it."""
+    for asks, states in _ABOUT_DOC:
+        if asks.search(question):
+            return states
+    return None
 
 
 def has_type(kind: str, sentence: str) -> bool:
@@ -145,6 +175,8 @@ class Candidate:
     section: str = ""
     title: bool = False  # the first sentence of a document (its title line)
     head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
+    in_title: bool = False  # near the top of the document and part of its registered title
+    cos_rank: float = 0.0  # 1 / (1 + its rank by ``cos`` among this question's candidates)
 
 
 @dataclass
@@ -157,6 +189,8 @@ class Cues:
     local: dict[str, float]  # ``local_idf``: over this question's candidates (every question word has a weight)
     defines: re.Pattern | None = None
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent content-word pairs ("mortality rate")
+    title: bool = False  # ``asks_for_title``
+    about: re.Pattern | None = None  # ``about_document``
 
 
 def pair_share(pairs: frozenset[tuple[str, str]], words: frozenset[str], text: str) -> float:
@@ -194,6 +228,9 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         idf_overlap(q_words, c.context_words, q.local),
         pair_share(q.pairs, words, s),
         math.log1p(len(s.split())),
+        float(q.title and c.in_title),
+        float(q.about is not None and q.about.search(s) is not None),
+        c.cos_rank,
     ], dtype=np.float32)
 
 
@@ -201,7 +238,8 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
 DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_win=0.0, title=-1.0, chunk_cos=1.0,
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
-                       lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0)
+                       lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0, title_asked=4.0,
+                       about_doc=1.5, cos_rank=0.0)
 
 
 class SentenceModel:

@@ -13,9 +13,24 @@ import numpy as np
 
 from ingest.index.sentence_index import SentenceIndex
 
-from .features import Candidate, Cues, SentenceModel, answer_type, definition_pattern, feature_vector, local_idf, make_idf
+from .features import (
+    Candidate,
+    Cues,
+    SentenceModel,
+    about_document,
+    answer_type,
+    asks_for_title,
+    definition_pattern,
+    feature_vector,
+    local_idf,
+    make_idf,
+)
 from .records import Filters, Passage
 from .text import content_words, word_pairs
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 @dataclass
@@ -151,21 +166,29 @@ class SentenceRanker:
         q = focus or query
         order = sorted(rows)
         q_words = content_words(q)
-        cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, [self.words[r] for r in order]),
-                    definition_pattern(q), frozenset(word_pairs(q)))
+        pool = [self.words[r] for r in order]
+        cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
+                    asks_for_title(q), about_document(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), cues) for r in order])
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[np.argsort(-sims[order], kind="stable")] = np.arange(len(order))
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, 1.0 / (1 + k)), cues)
+                          for r, k in zip(order, rank.tolist())])
         return order, feats, sims
 
     def shares_words(self, question: str, ranked: list[Ranked], top: int = 5) -> bool:
         """Does any content word of the question occur in or next to one of the ``top`` best sentences?
 
-        Numbers do not count: a year shared with a reference list ("2010") says nothing about the topic."""
+        Numbers do not count: a year shared with a reference list ("2010") says nothing about the topic. A
+        question about the document itself shares the words that state it ("edited" and "editors")."""
         q = {w for w in content_words(question) if not w.isdigit()}
+        states = about_document(question)
         for rk in ranked[:top]:
             r = rk.row
             lo, hi = self._page_rows(r)
             if any(q & self.words[x] for x in range(max(lo, r - 1), min(hi, r + 2))):
+                return True
+            if states is not None and states.search(self.idx.texts[r]):
                 return True
         return False
 
@@ -174,7 +197,8 @@ class SentenceRanker:
         n = float(np.linalg.norm(v))
         return float(v @ qv) / n if n else 0.0
 
-    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray) -> Candidate:
+    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray,
+                   cos_rank: float = 0.0) -> Candidate:
         sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
         lo, hi = self._page_rows(r)
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
@@ -186,7 +210,14 @@ class SentenceRanker:
                          chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], words=self.words[r],
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
                          section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
-                         head=pg == 0 and r - lo < 8)
+                         head=pg == 0 and r - lo < 8,
+                         in_title=pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]), cos_rank=cos_rank)
+
+    def _in_title(self, sid: str, text: str) -> bool:
+        """Is ``text`` the document's registered title, a part of it ("More than a mandate?"), or holding it?"""
+        e = self.registry.get(sid)
+        title, t = _norm(e.title if e else ""), _norm(text)
+        return len(t) >= 8 and len(title) >= 8 and (t in title or title in t)
 
     # -- passages -------------------------------------------------------------------------
     def passages(self, ranked: list[Ranked], k: int, max_chars: int = 2500) -> tuple[list[Passage], dict[int, int]]:

@@ -61,6 +61,15 @@ def test_seed_page_acceptance(engine):
     assert not a.refused and "Cristina Finch" in a.citations[0].quote and a.citations[0].quote.startswith("editors")
     a = engine.answer("When was the paper published?", mode="quote")
     assert a.citations[0].quote == "28 May, 2025" and a.citations[0].source_id == "000-4b2cc08eca4313f9"
+    # questions about the document itself: its title, its editors and audience in other words than the page's
+    seed = Filters(source_id="000-4b2cc08eca4313f9")  # "the paper" of a library of many: ask about this document
+    a = engine.answer("What is the title of the paper?", mode="quote", filters=seed)
+    assert not a.refused and [c.quote for c in a.citations] == ["More than a mandate?",
+                                                                "Making gender training in security institutions matter"]
+    a = engine.answer("Who edited the paper?", mode="quote")
+    assert not a.refused and a.citations[0].quote.startswith("editors") and "Cristina Finch" in a.citations[0].quote
+    a = engine.answer("Who is the paper written for?", mode="quote", filters=seed)
+    assert not a.refused and "primary audience is practitioners" in a.citations[0].quote
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

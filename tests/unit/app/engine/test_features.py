@@ -9,7 +9,9 @@ from app.engine.features import (
     Candidate,
     Cues,
     SentenceModel,
+    about_document,
     answer_type,
+    asks_for_title,
     definition_pattern,
     feature_vector,
     local_idf,
@@ -107,3 +109,44 @@ def test_shipped_model_prefers_the_sentence_holding_the_focus_words():
 def test_heading_lines_are_short_and_unpunctuated(text, heading):
     """One test for the feature and for quote composition, which skips headings after the first quote."""
     assert looks_like_heading(text) is heading
+
+
+@pytest.mark.parametrize("question,asks", [
+    ("What is the title of the paper?", True), ("What is the report called?", True), ("What is its title?", True),
+    ("What is the name of the publication?", True), ("Who are the editors?", False),
+    ("What is the title of the Women, Peace and Security resolution?", False), ("How is the virus named?", False)])
+def test_questions_asking_for_the_document_title(question, asks):
+    assert asks_for_title(question) is asks
+
+
+@pytest.mark.parametrize("question,states,other", [
+    ("Who edited the paper?", "editors: Cristina Finch", "The review was published in 2025."),
+    ("Who wrote this publication?", "Authors: A. Smith", "We wrote to every ministry."),
+    ("Who is the paper written for?", "The primary audience is practitioners.", "It is written in English."),
+    ("Why was the paper written?", "The need for the paper arose from two questions.", "The paper has 40 pages."),
+])
+def test_questions_about_the_document_itself_find_the_words_that_state_it(question, states, other):
+    pattern = about_document(question)
+    assert pattern is not None and pattern.search(states) and not pattern.search(other)
+
+
+@pytest.mark.parametrize("question", ["What have the authors reviewed?", "What genes have been targeted for the test?",
+                                      "Who published the first genome?", "What is the mortality rate?"])
+def test_other_questions_are_not_about_the_document(question):
+    assert about_document(question) is None
+
+
+def test_a_title_question_ranks_the_registered_title_over_a_sentence_sharing_its_words():
+    question = "What is the title of the paper?"
+    cands = [_candidate("The paper's findings are summarised in the title of each section.", 0),
+             _candidate("More than a mandate?", 1)]
+    cands[1].in_title = True
+    q_words = content_words(question)
+    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), local_idf(q_words, [c.words for c in cands]),
+                definition_pattern(question), frozenset(word_pairs(question)), asks_for_title(question),
+                about_document(question))
+    probs = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    assert int(np.argmax(probs)) == 1
+    cues.title = False  # without the cue the sentence sharing the question's word wins: the feature decides
+    probs = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    assert int(np.argmax(probs)) == 0
