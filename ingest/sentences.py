@@ -68,7 +68,7 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end()
-        if abbreviation_before(text[start:m.start()]):
+        if abbreviation_before(text[start:m.start()]) or _title_question(text[start:m.start() + 1], text[end:]):
             continue
         out.append(Sentence(text[start:end], start, end))
         start = end
@@ -84,6 +84,15 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
         lead = len(s.text) - len(s.text.lstrip())
         result.append(Sentence(stripped, base + s.start + lead, base + s.start + lead + len(stripped)))
     return result
+
+
+def _title_question(before: str, rest: str) -> bool:
+    """"More than a mandate? Making gender training … matter": a short question and, to the paragraph's
+    end on the same line, an unpunctuated subtitle are one title, not two sentences."""
+    rest = rest.strip()
+    return (before.rstrip().endswith(("?", "!")) and "\n" not in before.strip() and len(before.split()) <= 8
+            and "\n" not in rest and 2 <= len(rest.split()) <= 15 and rest[:1].isupper()
+            and rest[-1:].isalnum())
 
 
 def abbreviation_before(text: str) -> bool:

@@ -26,7 +26,7 @@ WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
             "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
             "lex_local", "lex_local_ctx", "pairs", "length", "title_asked",
-            "about_doc", "cos_rank")
+            "about_doc")
 
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
@@ -176,7 +176,6 @@ class Candidate:
     title: bool = False  # the first sentence of a document (its title line)
     head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
     in_title: bool = False  # near the top of the document and part of its registered title
-    cos_rank: float = 0.0  # 1 / (1 + its rank by ``cos`` among this question's candidates)
 
 
 @dataclass
@@ -230,7 +229,6 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         math.log1p(len(s.split())),
         float(q.title and c.in_title),
         float(q.about is not None and q.about.search(s) is not None),
-        c.cos_rank,
     ], dtype=np.float32)
 
 
@@ -239,7 +237,7 @@ DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_wi
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
                        lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0, title_asked=4.0,
-                       about_doc=1.5, cos_rank=0.0)
+                       about_doc=1.5)
 
 
 class SentenceModel:

@@ -170,10 +170,7 @@ class SentenceRanker:
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
                     asks_for_title(q), about_document(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[np.argsort(-sims[order], kind="stable")] = np.arange(len(order))
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, 1.0 / (1 + k)), cues)
-                          for r, k in zip(order, rank.tolist())])
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), cues) for r in order])
         return order, feats, sims
 
     def shares_words(self, question: str, ranked: list[Ranked], top: int = 5) -> bool:
@@ -197,8 +194,7 @@ class SentenceRanker:
         n = float(np.linalg.norm(v))
         return float(v @ qv) / n if n else 0.0
 
-    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray,
-                   cos_rank: float = 0.0) -> Candidate:
+    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray) -> Candidate:
         sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
         lo, hi = self._page_rows(r)
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
@@ -211,7 +207,7 @@ class SentenceRanker:
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
                          section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
                          head=pg == 0 and r - lo < 8,
-                         in_title=pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]), cos_rank=cos_rank)
+                         in_title=pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]))
 
     def _in_title(self, sid: str, text: str) -> bool:
         """Is ``text`` the document's registered title, a part of it ("More than a mandate?"), or holding it?"""

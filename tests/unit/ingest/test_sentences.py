@@ -26,6 +26,11 @@ def texts(t: str) -> list[str]:
     ("See Fig.3 Shows the rise in reporting.", ["See Fig.3 Shows the rise in reporting."]),
     ("Trainers (e.g. Holvikivi) agree on this. Next comes more.", ["Trainers (e.g. Holvikivi) agree on this.", "Next comes more."]),
     ("Listed at doi:10.5555/jpos.2021.0092 Eriksen, L. wrote it.", ["Listed at doi:10.5555/jpos.2021.0092 Eriksen, L. wrote it."]),
+    # a title: a short question and an unpunctuated subtitle on the same line, to the paragraph's end
+    ("More than a mandate? Making gender training in security institutions matter",
+     ["More than a mandate? Making gender training in security institutions matter"]),
+    ("Was the course worth it? Trainers said yes.", ["Was the course worth it?", "Trainers said yes."]),
+    ("Was the course worth it? Trainers said\nso in the survey", ["Was the course worth it?", "Trainers said\nso in the survey"]),
 ])
 def test_sentence_ends(text, expected):
     assert texts(text) == expected

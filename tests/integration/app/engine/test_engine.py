@@ -64,8 +64,7 @@ def test_seed_page_acceptance(engine):
     # questions about the document itself: its title, its editors and audience in other words than the page's
     seed = Filters(source_id="000-4b2cc08eca4313f9")  # "the paper" of a library of many: ask about this document
     a = engine.answer("What is the title of the paper?", mode="quote", filters=seed)
-    assert not a.refused and [c.quote for c in a.citations] == ["More than a mandate?",
-                                                                "Making gender training in security institutions matter"]
+    assert not a.refused and a.citations[0].quote == "More than a mandate? Making gender training in security institutions matter"
     a = engine.answer("Who edited the paper?", mode="quote")
     assert not a.refused and a.citations[0].quote.startswith("editors") and "Cristina Finch" in a.citations[0].quote
     a = engine.answer("Who is the paper written for?", mode="quote", filters=seed)

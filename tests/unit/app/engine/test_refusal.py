@@ -105,3 +105,22 @@ def test_names_no_single_document_uses_together_refuse_a_question_asked_of_the_l
     # a follow-up: its query carries the previous question's terms; only its own count
     follow = "And what does CHIKV do?"
     assert p.decide(follow, "What is Asian? And what does CHIKV do?", ["r"], ["p"], 0.5, documents=docs) is None
+
+
+def test_how_many_is_refused_when_the_best_sentences_give_no_figure_nor_a_list():
+    def policy(*texts: str) -> tuple[RefusalPolicy, list]:
+        p = _policy({"un"})
+        p.index.sentences = SimpleNamespace(texts=list(texts))
+        return p, [SimpleNamespace(row=i) for i in range(len(texts))]
+
+    q = "How many women serve in UN peace operations?"
+    p, ranked = policy("The paper reviews gender training.", "Its goal is meaningful participation of women.")
+    r = p.decide(q, q, ranked, ["p"], 0.4)
+    assert r is not None and "no figure" in r.text
+    for figure in ("Women were 7 per cent of police.", "Only one in ten peacekeepers is a woman.",
+                   "editors: Ann Finch, Inka Lilja, Eleonora Dan and Lena Kvarving"):
+        p, ranked = policy("The paper reviews gender training.", figure)
+        assert p.decide(q, q, ranked, ["p"], 0.4) is None, figure
+    p, ranked = policy("The paper reviews gender training.", "Its goal is meaningful participation.")
+    assert p.decide("Who takes part?", "q", ranked, ["p"], 0.4) is None  # not a count question
+    assert p.decide("What is the annual budget of the fund?", "q", ranked, ["p"], 0.4) is not None
