@@ -63,7 +63,7 @@ _TITLE_Q = re.compile(r"\btitled?\b(?!\s+of\s+(?!(the|this|that)\s+" + _DOC_NOUN
 _ABOUT_DOC = [
     (re.compile(r"\b(written|intended|meant|designed) for\b|\bwho should read\b|\b(audience|readership)\b"
                 r"|\btarget (group|readers)\b", re.I),
-     re.compile(r"\b(audiences?|readers?|readership|intended for|written for|designed for)\b", re.I)),
+     re.compile(r"\b(audiences?|readers?|readership|intended for)\b", re.I)),
     (re.compile(r"^\W*who\b[^?]*\b(wrote|writes|written|authored|edited|edits|compiled|prepared)\b"
                 r"|\bwho (is|are|were|was) (the|its) (authors?|editors?)\b|\bnames? of (the )?(authors|editors)\b", re.I),
      re.compile(r"\b(authors?|editors?|edited by|written by|prepared by|compiled by)\b", re.I)),
@@ -237,7 +237,7 @@ DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_wi
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
                        lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0, title_asked=4.0,
-                       about_doc=1.5)
+                       about_doc=2.0)
 
 
 class SentenceModel:

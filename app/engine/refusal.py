@@ -9,7 +9,8 @@
   "CHIKV" in another);
 * asked about one document: a term that document never uses but others do (``document_terms.py``), or
   another document answering far better (``Elsewhere``; the answer names it);
-* "How many …?" / "How much …?" and no number (nor a list to count) in the best sentences.
+* "How many …?" / "How much …?" and no number (nor a list to count) in the best sentences; no sum of money
+  when the question asks what something costs.
 
 Refusal is decided here from retrieval scores, never by a language model.
 """
@@ -55,7 +56,12 @@ _COUNT_Q = re.compile(r"\bhow (many|much)\b|\bwhat (is|was|are|were) the ((annua
 _FIGURE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty|"
                      r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|halves|double|twice|triple|"
                      r"once|single|none|no one|nobody|quarter|third)\b", re.I)
-_LIST = re.compile(r"([^,;]+[,;]){3,}|([^,;]+[,;]){2,}[^,;]*\b(and|or)\b")  # "A, B, C and D": a list to count
+# an amount of money ("How much does a course cost?", "What is the annual budget of …?") needs a sum of money
+_MONEY_Q = re.compile(r"\bhow much\b[^?]*\b(cost|costs|pay|paid|spend|spent|charge|charged|earn|earns|fund|funded|"
+                      r"budget|price)\b|\b(budget|price|salary|salaries|allowance|fee|fees)s?\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(US\$|USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|JPY|dollars?|euros?|pounds?|francs?|kron[aeor]r?|"
+                    r"yen|rupees?)\b", re.I)
+_LIST = re.compile(r"(?:[^,;]{1,40}[,;]\s+){2,}[^,;]{0,40}\b(?:and|or)\b")  # "A, B, C and D": short items to count
 NO_FIGURE = ("The passages that come closest give no figure, so I won't answer this question. They are shown below "
              "in case they help.")
 _DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
@@ -146,9 +152,11 @@ class RefusalPolicy:
                 return Refusal(f"This document does not seem to answer this question; “{other.title}” does. The "
                                f"closest passages of this document are shown below; ask the question of the whole "
                                f"library, or about that document, for its answer.", elsewhere=other)
-        if _COUNT_Q.search(question) and ranked and not any(
-                _FIGURE.search(t) or _LIST.search(t) for t in (self.index.sentences.texts[rk.row] for rk in ranked[:3])):
-            return Refusal(NO_FIGURE)
+        if ranked and _COUNT_Q.search(question):
+            best = [self.index.sentences.texts[rk.row] for rk in ranked[:3]]
+            money = _MONEY_Q.search(question) is not None
+            if not any((_MONEY.search(t) if money else _FIGURE.search(t) or _LIST.search(t)) for t in best):
+                return Refusal(NO_FIGURE.replace("no figure", "no sum of money") if money else NO_FIGURE)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
         off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)
         if not passages or evidence < self.threshold or off_topic:

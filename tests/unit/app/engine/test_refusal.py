@@ -114,7 +114,9 @@ def test_how_many_is_refused_when_the_best_sentences_give_no_figure_nor_a_list()
         return p, [SimpleNamespace(row=i) for i in range(len(texts))]
 
     q = "How many women serve in UN peace operations?"
-    p, ranked = policy("The paper reviews gender training.", "Its goal is meaningful participation of women.")
+    p, ranked = policy("The paper reviews gender training.", "Its goal is meaningful participation of women.",
+                       "The aim is not to criticise training as a practice, but to bring perspectives from the "
+                       "literature together with those of practitioners, and to offer recommendations.")  # no list
     r = p.decide(q, q, ranked, ["p"], 0.4)
     assert r is not None and "no figure" in r.text
     for figure in ("Women were 7 per cent of police.", "Only one in ten peacekeepers is a woman.",
@@ -124,3 +126,12 @@ def test_how_many_is_refused_when_the_best_sentences_give_no_figure_nor_a_list()
     p, ranked = policy("The paper reviews gender training.", "Its goal is meaningful participation.")
     assert p.decide("Who takes part?", "q", ranked, ["p"], 0.4) is None  # not a count question
     assert p.decide("What is the annual budget of the fund?", "q", ranked, ["p"], 0.4) is not None
+    # an amount of money needs a sum of money: a count of people does not answer what a course costs
+    q = "How much does a gender training course cost per participant?"
+    p, ranked = policy("The course trained 412 participants in 3 days.", "Trainers were 12.")
+    assert p.decide(q, q, ranked, ["p"], 0.4) is not None
+    p, ranked = policy("The course trained 412 participants.", "It cost US$ 1,200 per participant.")
+    assert p.decide(q, q, ranked, ["p"], 0.4) is None
+    p, ranked = policy("Evaluation should receive 10 per cent of the training budget.")
+    q = "What share of the training budget should be reserved for evaluation?"
+    assert p.decide(q, q, ranked, ["p"], 0.4) is None  # a share, not an amount
