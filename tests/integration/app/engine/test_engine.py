@@ -69,6 +69,10 @@ def test_seed_page_acceptance(engine):
     assert not a.refused and a.citations[0].quote.startswith("editors") and "Cristina Finch" in a.citations[0].quote
     a = engine.answer("Who is the paper written for?", mode="quote", filters=seed)
     assert not a.refused and "primary audience is practitioners" in a.citations[0].quote
+    # the page gives no figure and no sum of money: refused, saying so, with its closest passages shown
+    for q in ("How many women serve in UN peace operations?", "What is the budget of the Elsie Initiative?"):
+        a = engine.answer(q, mode="quote", filters=seed)
+        assert a.refused and "give no" in a.text and a.passages, q
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)
