@@ -46,10 +46,10 @@ _ABOUT_THE_DOCUMENT = content_words(
 # At ELSEWHERE_NEEDLESS evidence the other document would need a probability above 0.78 (shipped settings);
 # none of the 2,183 questions and twins reached it when it mattered, so the library is not searched again.
 ELSEWHERE_NEEDLESS = 0.5
-# "How many women serve in UN peace operations?", "What is the annual budget of …?" asked of a page that gives no figure: its best sentences hold
-# no number, in digits or words, and no list of three or more to count. Every answered "how many" question of
-# COVID-QA (400-question sample) and of the typeset-PDF set has a number in its quotes, so the rule costs
-# those nothing; it refuses where a narrative text has no figure to give.
+# "How many women serve in UN peace operations?" asked of a page that gives no figure: its best sentences hold
+# no number, in digits or words, and no list to count. Every answered "how many" question of COVID-QA (the
+# 400-question sample) and of the typeset-PDF set has a number in its quotes, so the rule costs those nothing;
+# it refuses where a narrative text has no figure to give.
 _COUNT_Q = re.compile(r"\bhow (many|much)\b|\bwhat (is|was|are|were) the ((annual|monthly|yearly|daily|total|average|mean) )?"
                       r"(budget|price|salary|salaries|allowance|fee|fees)s?\b|^\W*what (annual|monthly|yearly|daily) "
                       r"(budget|price|salary|allowance|fee)s?\b", re.I)
@@ -64,6 +64,7 @@ _MONEY = re.compile(r"[$€£¥]|\b(US\$|USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|JPY
 _LIST = re.compile(r"(?:[^,;]{1,40}[,;]\s+){2,}[^,;]{0,40}\b(?:and|or)\b")  # "A, B, C and D": short items to count
 NO_FIGURE = ("The passages that come closest give no figure, so I won't answer this question. They are shown below "
              "in case they help.")
+NO_SUM = NO_FIGURE.replace("no figure", "no sum of money")
 _DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
@@ -156,7 +157,7 @@ class RefusalPolicy:
             best = [self.index.sentences.texts[rk.row] for rk in ranked[:3]]
             money = _MONEY_Q.search(question) is not None
             if not any((_MONEY.search(t) if money else _FIGURE.search(t) or _LIST.search(t)) for t in best):
-                return Refusal(NO_FIGURE.replace("no figure", "no sum of money") if money else NO_FIGURE)
+                return Refusal(NO_SUM if money else NO_FIGURE)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
         off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)
         if not passages or evidence < self.threshold or off_topic:
