@@ -68,7 +68,8 @@ _ABOUT_DOC = [
                 r"|\bwho (is|are|were|was) (the|its) (authors?|editors?)\b|\bnames? of (the )?(authors|editors)\b", re.I),
      re.compile(r"\b(authors?|editors?|edited by|written by|prepared by|compiled by)\b", re.I)),
     (re.compile(r"^\W*why (was|is|were|has|did)\b[^?]*\b" + _DOC_NOUN + r"\b[^?]*\b(written|produced|prepared|published|"
-                r"commissioned|undertaken|conducted|done)\b|\b(purpose|rationale|motivat\w*)\b", re.I),
+                r"commissioned|undertaken|conducted|done)\b|\b(purpose|aim|goal|objective|rationale|motivation)s? (of|behind|for) "
+                r"(the|this|that) " + _DOC_NOUN + r"\b(?! of\b)|\bmotivat\w* (the|this|that) " + _DOC_NOUN + r"\b(?! of\b)", re.I),
      re.compile(r"\b(purpose|aims?|aimed|goals?|objectives?|need for|motivat\w*|rationale)\b", re.I)),
 ]
 _REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)

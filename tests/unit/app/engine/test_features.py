@@ -131,7 +131,9 @@ def test_questions_about_the_document_itself_find_the_words_that_state_it(questi
 
 
 @pytest.mark.parametrize("question", ["What have the authors reviewed?", "What genes have been targeted for the test?",
-                                      "Who published the first genome?", "What is the mortality rate?"])
+                                      "Who published the first genome?", "What is the mortality rate?",
+                                      "What was the purpose of the search?", "What is the purpose of the spike protein?",
+                                      "What motivates the study of the rare B-cells?"])
 def test_other_questions_are_not_about_the_document(question):
     assert about_document(question) is None
 
