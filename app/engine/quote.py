@@ -62,7 +62,7 @@ def make_citation(n: int, p: Passage, s: Sentence | None, cont: Continuation | N
 
 
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
-                   max_sentences: int = 3, per_passage: int = 3, rel_floor: float = 0.3):
+                   max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3):
     """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
 
     ``ranked`` holds (prob, row) best first, rows of ``sentences`` (the SentenceIndex); ``where`` maps a

@@ -32,7 +32,7 @@ class QuoteSettings(BaseModel):
     max_sentences: int = Field(3, description="Sentences quoted at most when the best one is likely the answer (see ``sure``).")
     max_unsure: int = Field(5, description="Sentences quoted at most when the best one's probability is below ``sure``: more evidence when less certain.")
     sure: float = Field(0.5, description="Probability of the best sentence above which ``max_sentences`` applies, below it ``max_unsure``.")
-    per_passage: int = Field(3, description="Sentences quoted at most from one passage.")
+    per_passage: int = Field(5, description="Sentences quoted at most from one passage. As many as ``max_unsure``: a short document is one passage (a web page), and a cap of 3 kept an unsure answer from quoting its 4th and 5th best sentences there.")
     rel_floor: float = Field(0.3, description="A sentence is quoted only if its probability is at least this share of the best one's.")
 
 
