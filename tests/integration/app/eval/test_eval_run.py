@@ -21,12 +21,14 @@ from app.eval.cli import main as eval_main
 # session 4 (focus-word features, more quotes when unsure): answer hit 0.951, MRR 0.965, source precision 0.847
 # session 7 (PDF paragraphs found by line length; the fixture PDFs print none): answer hit 0.951, passage hit@1
 # 0.829, @5 0.951, source precision 0.851 (session 6's figures)
+# session 9 (63 questions: the publication's title, editors, purpose; its price; figure and money rule): answer hit
+# 0.955, refusal P 1.0 / R 0.824, passage hit@1 0.841, @5 0.955, source precision 0.860
 FLOORS = {
     "recall@5": 0.95,
     "page_recall@5": 0.93,
     "mrr": 0.92,
     "refusal_precision": 0.90,
-    "refusal_recall": 0.60,
+    "refusal_recall": 0.70,
     "answer_hit_rate": 0.90,
     "citation_support": 0.95,
     "citation_source_precision": 0.82,
@@ -50,6 +52,12 @@ def test_off_topic_always_refused_and_clear_questions_answered(dev_report):
         if "off-topic" in r["tags"]:
             assert r["ours"]["refused"], r["question"]
     for qid in ("seed-goal", "nap-budget", "focal-point", "tot-hours", "fu-curricula"):
+        o = rows[qid]["ours"]
+        assert not o["refused"] and o["hit"], (qid, o["answer"])
+    # what something costs, asked of documents that give figures but no sum of money
+    for qid in ("near-cost", "near-fund-budget", "near-salary", "near-price"):
+        assert rows[qid]["ours"]["refused"], rows[qid]["question"]
+    for qid in ("seed-title", "seed-edited", "seed-why"):  # the publication itself, in other words than its page's
         o = rows[qid]["ours"]
         assert not o["refused"] and o["hit"], (qid, o["answer"])
 
