@@ -68,7 +68,8 @@ def _split_paragraph(text: str, base: int, min_chars: int) -> list[Sentence]:
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end()
-        if abbreviation_before(text[start:m.start()]) or _title_question(text[start:m.start() + 1], text[end:]):
+        if abbreviation_before(text[start:m.start()]) or (text[m.start()] in "?!" and _title_question(
+                text[start:m.start() + 1], text[end:])):
             continue
         out.append(Sentence(text[start:end], start, end))
         start = end

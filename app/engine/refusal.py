@@ -50,15 +50,16 @@ ELSEWHERE_NEEDLESS = 0.5
 # no number, in digits or words, and no list to count. Every answered "how many" question of COVID-QA (the
 # 400-question sample) and of the typeset-PDF set has a number in its quotes, so the rule costs those nothing;
 # it refuses where a narrative text has no figure to give.
+_MONEY_NOUN = r"(budget|price|salary|salaries|allowance|fee|fees)s?\b"
 _COUNT_Q = re.compile(r"\bhow (many|much)\b|\bwhat (is|was|are|were) the ((annual|monthly|yearly|daily|total|average|mean) )?"
-                      r"(budget|price|salary|salaries|allowance|fee|fees)s?\b|^\W*what (annual|monthly|yearly|daily) "
+                      + _MONEY_NOUN + r"|^\W*what (annual|monthly|yearly|daily) "
                       r"(budget|price|salary|allowance|fee)s?\b", re.I)
 _FIGURE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty|"
                      r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|halves|double|twice|triple|"
                      r"once|single|none|no one|nobody|quarter|third)\b", re.I)
 # an amount of money ("How much does a course cost?", "What is the annual budget of …?") needs a sum of money
 _MONEY_Q = re.compile(r"\bhow much\b[^?]*\b(cost|costs|pay|paid|spend|spent|charge|charged|earn|earns|fund|funded|"
-                      r"budget|price)\b|\b(budget|price|salary|salaries|allowance|fee|fees)s?\b", re.I)
+                      r"budget|price)\b|\b" + _MONEY_NOUN, re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(US\$|USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|JPY|dollars?|euros?|pounds?|francs?|kron[aeor]r?|"
                     r"yen|rupees?)\b", re.I)
 _LIST = re.compile(r"(?:[^,;]{1,40}[,;]\s+){2,}[^,;]{0,40}\b(?:and|or)\b")  # "A, B, C and D": short items to count

@@ -170,7 +170,7 @@ class SentenceRanker:
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
                     asks_for_title(q), about_document(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
-        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec), cues) for r in order])
+        feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, cues.title), cues) for r in order])
         return order, feats, sims
 
     def shares_words(self, question: str, ranked: list[Ranked], top: int = 5) -> bool:
@@ -194,7 +194,9 @@ class SentenceRanker:
         n = float(np.linalg.norm(v))
         return float(v @ qv) / n if n else 0.0
 
-    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray) -> Candidate:
+    def _candidate(self, r: int, sims: np.ndarray, chunk: tuple[float, float], qv: np.ndarray,
+                   title_asked: bool = False) -> Candidate:
+        """One candidate's inputs; whether it is part of the title is looked up only for a question asking for it."""
         sid, pg = self.idx.source_ids[r], int(self.idx.page_index[r])
         lo, hi = self._page_rows(r)
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
@@ -207,7 +209,7 @@ class SentenceRanker:
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
                          section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
                          head=pg == 0 and r - lo < 8,
-                         in_title=pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]))
+                         in_title=title_asked and pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]))
 
     def _in_title(self, sid: str, text: str) -> bool:
         """Is ``text`` the document's registered title, a part of it ("More than a mandate?"), or holding it?"""
