@@ -24,7 +24,8 @@ class QuoteAnswerer:
         sure = bool(ranked) and ranked[0].prob >= self.s.sure
         return compose_ranked(ranked, where, passages, self.sentences,
                               max_sentences=self.s.max_sentences if sure else self.s.max_unsure,
-                              per_passage=self.s.per_passage, rel_floor=self.s.rel_floor)
+                              per_passage=self.s.per_passage, rel_floor=self.s.rel_floor,
+                              follow=self.s.follow_unsure and not sure)
 
 
 class GenerateAnswerer:

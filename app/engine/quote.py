@@ -61,12 +61,27 @@ def make_citation(n: int, p: Passage, s: Sentence | None, cont: Continuation | N
     return cit
 
 
+def _following(r: int, p: Passage, sentences, taken: set[int]) -> int | None:
+    """The row after ``r`` when it goes on in the same paragraph of the passage (and is not quoted already)."""
+    nxt = r + 1
+    if (nxt >= len(sentences.texts) or nxt in taken or r in sentences.continued or nxt in sentences.continued
+            or sentences.source_ids[nxt] != sentences.source_ids[r]
+            or int(sentences.page_index[nxt]) != int(sentences.page_index[r])):
+        return None
+    end, nstart, nend = int(sentences.end[r]), int(sentences.start[nxt]), int(sentences.end[nxt])
+    if not (p.start <= end <= nstart and nend <= p.end) or "\n\n" in p.text[end - p.start: nstart - p.start]:
+        return None
+    return None if looks_like_heading(sentences.texts[nxt]) else nxt
+
+
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
-                   max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3):
+                   max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3, follow: bool = False):
     """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
 
     ``ranked`` holds (prob, row) best first, rows of ``sentences`` (the SentenceIndex); ``where`` maps a
-    row to the passage holding it.
+    row to the passage holding it. ``follow`` (an unsure answer): each quote runs on to the next sentence of
+    its paragraph, where a sentence that names the question's subject is often followed by the one answering
+    about it ("Bovine coronavirus (BCoV) is … . Its genome is … of around 31 kb.").
     """
     texts, starts, ends = sentences.texts, sentences.start, sentences.end
     if not ranked:
@@ -94,9 +109,15 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
         first.setdefault(where[rk.row], len(first))
     chosen.sort(key=lambda rk: (first[where[rk.row]], int(starts[rk.row])))
     citations, checks, parts = [], [], []
+    taken = {rk.row for rk in chosen}
     for n, rk in enumerate(chosen, start=1):
-        cit = make_citation(n, passages[where[rk.row]], Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row])),
-                            sentences.continued.get(rk.row))
+        p = passages[where[rk.row]]
+        s = Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row]))
+        nxt = _following(rk.row, p, sentences, taken) if follow else None
+        if nxt is not None:
+            taken.add(nxt)
+            s = Sentence(p.text[s.start - p.start: int(ends[nxt]) - p.start], s.start, int(ends[nxt]))
+        cit = make_citation(n, p, s, sentences.continued.get(rk.row))
         citations.append(cit)
         parts.append(f"{cit.sentence} [{n}]")
         checks.append(SentenceCheck(text=cit.sentence, citations=[n], supported=True, score=round(rk.prob, 4),

@@ -16,21 +16,24 @@ SENTENCES = ["Officers attended a course in March.", "Trainers used role plays w
              "Evaluations relied on satisfaction surveys."]
 
 
-def _index():
-    starts, pos = [], 0
-    for s in SENTENCES:
-        starts.append(pos)
-        pos += len(s) + 1
-    text = " ".join(SENTENCES)
+def _index(breaks: tuple[int, ...] = ()):
+    """The sentences as one page; a paragraph break before each row of ``breaks``."""
+    starts, text = [], ""
+    for i, s in enumerate(SENTENCES):
+        if i:
+            text += "\n\n" if i in breaks else " "
+        starts.append(len(text))
+        text += s
     ends = [a + len(s) for a, s in zip(starts, SENTENCES)]
-    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends), continued={})
+    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends), continued={},
+                           source_ids=["doc"] * len(SENTENCES), page_index=np.zeros(len(SENTENCES), dtype=int))
     passage = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="pdf", page_index=0,
                       page_label="1", section="", start=0, end=len(text), text=text)
     return sidx, passage
 
 
-def _answer(best: float, settings: QuoteSettings):
-    sidx, passage = _index()
+def _answer(best: float, settings: QuoteSettings, breaks: tuple[int, ...] = ()):
+    sidx, passage = _index(breaks)
     ranked = [Ranked(best * (1 - 0.05 * i), row, 0.5) for i, row in enumerate([4, 1, 6, 0, 2, 3, 5])]
     text, citations, _ = QuoteAnswerer(sidx, settings).answer(ranked, {r: 0 for r in range(7)}, [passage])
     return text, citations
@@ -43,6 +46,23 @@ def test_a_likely_answer_is_quoted_briefly_an_uncertain_one_with_more_evidence()
     assert len(sure) == 3 and len(unsure) == 5
     # the best sentences, in reading order
     assert [c.quote for c in sure] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
+
+
+def test_an_unsure_answer_quotes_each_sentence_with_the_next_one_of_its_paragraph():
+    s = QuoteSettings(max_sentences=3, max_unsure=3, per_passage=7, sure=0.5, rel_floor=0.3)
+    _, sure = _answer(0.9, s)
+    assert [c.quote for c in sure] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
+    _, unsure = _answer(0.3, s, breaks=(5,))
+    # rows 1, 4, 6 quoted: 1 runs on to 2; 4 stops at the paragraph break before 5; 6 is the page's last sentence
+    assert [c.quote for c in unsure] == [f"{SENTENCES[1]} {SENTENCES[2]}", SENTENCES[4], SENTENCES[6]]
+    assert unsure[0].quote_end == unsure[0].quote_start + len(unsure[0].quote)
+    _, off = _answer(0.3, s.model_copy(update={"follow_unsure": False}))
+    assert [c.quote for c in off] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
+    # a next sentence quoted in its own right is not quoted twice: rows 0, 1, 2, 4, 6 chosen
+    five = QuoteSettings(max_sentences=3, max_unsure=5, per_passage=7, sure=0.5, rel_floor=0.3)
+    _, more = _answer(0.3, five)
+    assert [c.quote for c in more] == [SENTENCES[0], SENTENCES[1], f"{SENTENCES[2]} {SENTENCES[3]}",
+                                       f"{SENTENCES[4]} {SENTENCES[5]}", SENTENCES[6]]
 
 
 def test_quotes_stop_at_the_relative_floor_and_the_per_passage_cap():
