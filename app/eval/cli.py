@@ -139,6 +139,10 @@ def render(report: dict) -> str:
            table(m, b), "",
            f"(retrieval metrics over {m['n_retrieval']} questions, pages over {m['n_pages']}, answer hits over "
            f"{m['n_must_include']}; citations: ours {m['n_citations']}" + (f", baseline {b['n_citations']}" if b else "") + ")"]
+    if report.get("by_overlap"):
+        from .overlap import render as render_overlap
+
+        out += ["", render_overlap(report["by_overlap"])]
     bad = misses(report)
     if bad:
         out += ["", "Our misses:"] + [f"  {x}" for x in bad]

@@ -12,6 +12,7 @@ from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
 from .matching import SourceResolver, contains, entry_hit, holds_gold, page_entries
 from .metrics import KS, PASSAGE_KS, aggregate, recall_at, reciprocal_rank
+from .overlap import by_overlap
 
 RANK_DEPTH = max(KS)
 WARMUP_QUESTION = "What does the review say about gender training?"
@@ -191,6 +192,7 @@ class EvalRunner:
         labels = [it.answerable for it in items]
         s = self.engine.settings
         report = {"metrics": aggregate(ours, labels), "baseline": aggregate(base, labels) if self.baseline else None,
+                  "by_overlap": by_overlap(items, ours, base if self.baseline else None),
                   "per_question": per_question,
                   "config": {"mode": self.mode, "index": s.chroma_mode(), "refusal_threshold": s.refusal_threshold,
                              "verify_threshold": s.verify_threshold, "top_k": s.top_k, "rank_depth": RANK_DEPTH,

@@ -70,7 +70,11 @@ def covid_slice(tmp_path_factory):
 #   about each question's target paper (session 6): 0.914 / 0.714, 0.792 / 0.678, 0.008
 #   session 8 (spelling, refusal rules): library-wide 0.898 / 0.616, 0.763 / 0.584, 0.000; about the target
 #   paper 0.914 / 0.714, 0.792 / 0.678, 0.000
-FLOORS = {"library-wide": (0.87, 0.2, 0.73, 0.1), "about the target paper": (0.89, 0.15, 0.77, 0.08)}
+#   session 10 (an unsure quote runs on to the next sentence): library-wide 0.898 / 0.616, 0.792 / 0.584, 0.000;
+#   about the target paper 0.914 / 0.714, 0.816 / 0.678, 0.000. The 96 questions sharing at most half their words
+#   with the gold evidence, answer hit: library-wide 0.552 (baseline 0.510), about the paper 0.604 (0.573)
+FLOORS = {"library-wide": (0.87, 0.2, 0.77, 0.1), "about the target paper": (0.89, 0.15, 0.79, 0.08)}
+LOW_OVERLAP_FLOORS = {"library-wide": 0.53, "about the target paper": 0.58}
 
 
 @pytest.mark.parametrize("scope", list(FLOORS))
@@ -86,6 +90,11 @@ def test_answerable_floors(covid_slice, scope):
     print(f"\n{len(answerable)} questions, {scope}: passage hit@5 {m['passage_hit@5']:.3f} (baseline "
           f"{b['passage_hit@5']:.3f}), answer hit {m['answer_hit_rate']:.3f} (baseline {b['answer_hit_rate']:.3f}), "
           f"false refusals {m['false_refusal_rate']:.3f}")
+    low = report["by_overlap"]["low"]
+    print(f"sharing at most half their words with the gold evidence: {low}")
+    # questions worded unlike their answer (as when written from an abstract): not below the baseline
+    assert low["questions"] >= 80 and low["answer_hit"] >= LOW_OVERLAP_FLOORS[scope]
+    assert low["answer_hit"] >= low["baseline_answer_hit"]
     phit, phit_margin, hit, hit_margin = FLOORS[scope]
     assert m["passage_hit@5"] >= phit and m["passage_hit@5"] > b["passage_hit@5"] + phit_margin
     assert m["answer_hit_rate"] >= hit and m["answer_hit_rate"] > b["answer_hit_rate"] + hit_margin
