@@ -25,7 +25,7 @@ class QuoteAnswerer:
         return compose_ranked(ranked, where, passages, self.sentences,
                               max_sentences=self.s.max_sentences if sure else self.s.max_unsure,
                               per_passage=self.s.per_passage, rel_floor=self.s.rel_floor,
-                              follow=self.s.follow_unsure and not sure)
+                              follow=self.s.follow_unsure and not sure, lead_in=self.s.lead_in)
 
 
 class GenerateAnswerer:

@@ -61,27 +61,36 @@ def make_citation(n: int, p: Passage, s: Sentence | None, cont: Continuation | N
     return cit
 
 
-def _following(r: int, p: Passage, sentences, taken: set[int]) -> int | None:
-    """The row after ``r`` when it goes on in the same paragraph of the passage (and is not quoted already)."""
-    nxt = r + 1
-    if (nxt >= len(sentences.texts) or nxt in taken or r in sentences.continued or nxt in sentences.continued
-            or sentences.source_ids[nxt] != sentences.source_ids[r]
-            or int(sentences.page_index[nxt]) != int(sentences.page_index[r])):
+# a sentence opening with a pronoun that points back ("Its genome is …", "These were …") needs the one before it
+_POINTS_BACK = re.compile(r"^\W*(it|its|they|their|them|these|those|this|such|both|he|she|his|her|the latter|"
+                          r"the former)\b", re.I)
+
+
+def _neighbour(r: int, nxt: int, p: Passage, sentences, taken: set[int]) -> int | None:
+    """Row ``nxt`` (just before or after ``r``) when it is in the same paragraph of the passage, is not a
+    heading and is not quoted already."""
+    lo, hi = min(r, nxt), max(r, nxt)
+    if (lo < 0 or hi >= len(sentences.texts) or nxt in taken or lo in sentences.continued or hi in sentences.continued
+            or sentences.source_ids[lo] != sentences.source_ids[hi]
+            or int(sentences.page_index[lo]) != int(sentences.page_index[hi])):
         return None
-    end, nstart, nend = int(sentences.end[r]), int(sentences.start[nxt]), int(sentences.end[nxt])
-    if not (p.start <= end <= nstart and nend <= p.end) or "\n\n" in p.text[end - p.start: nstart - p.start]:
+    start, gap0, gap1, end = (int(sentences.start[lo]), int(sentences.end[lo]), int(sentences.start[hi]),
+                              int(sentences.end[hi]))
+    if not (p.start <= start <= gap0 <= gap1 and end <= p.end) or "\n\n" in p.text[gap0 - p.start: gap1 - p.start]:
         return None
     return None if looks_like_heading(sentences.texts[nxt]) else nxt
 
 
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
-                   max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3, follow: bool = False):
+                   max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3, follow: bool = False,
+                   lead_in: bool = False):
     """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
 
     ``ranked`` holds (prob, row) best first, rows of ``sentences`` (the SentenceIndex); ``where`` maps a
     row to the passage holding it. ``follow`` (an unsure answer): each quote runs on to the next sentence of
     its paragraph, where a sentence that names the question's subject is often followed by the one answering
-    about it ("Bovine coronavirus (BCoV) is … . Its genome is … of around 31 kb.").
+    about it ("Bovine coronavirus (BCoV) is … . Its genome is … of around 31 kb."). ``lead_in``: a quote that
+    opens with a pronoun pointing back starts at the sentence before it, which names what the pronoun means.
     """
     texts, starts, ends = sentences.texts, sentences.start, sentences.end
     if not ranked:
@@ -111,13 +120,19 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
     citations, checks, parts = [], [], []
     taken = {rk.row for rk in chosen}
     for n, rk in enumerate(chosen, start=1):
-        p = passages[where[rk.row]]
-        s = Sentence(texts[rk.row], int(starts[rk.row]), int(ends[rk.row]))
-        nxt = _following(rk.row, p, sentences, taken) if follow else None
-        if nxt is not None:
-            taken.add(nxt)
-            s = Sentence(p.text[s.start - p.start: int(ends[nxt]) - p.start], s.start, int(ends[nxt]))
-        cit = make_citation(n, p, s, sentences.continued.get(rk.row))
+        r, p = rk.row, passages[where[rk.row]]
+        first = last = r
+        if lead_in and _POINTS_BACK.match(texts[r]) and _neighbour(r, r - 1, p, sentences, taken) is not None:
+            first = r - 1
+        if follow and _neighbour(r, r + 1, p, sentences, taken) is not None:
+            last = r + 1
+        taken |= {first, last}
+        if first == last:
+            s = Sentence(texts[r], int(starts[r]), int(ends[r]))
+        else:
+            a, b = int(starts[first]), int(ends[last])
+            s = Sentence(p.text[a - p.start: b - p.start], a, b)
+        cit = make_citation(n, p, s, sentences.continued.get(r) if first == last else None)
         citations.append(cit)
         parts.append(f"{cit.sentence} [{n}]")
         checks.append(SentenceCheck(text=cit.sentence, citations=[n], supported=True, score=round(rk.prob, 4),

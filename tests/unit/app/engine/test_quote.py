@@ -16,24 +16,24 @@ SENTENCES = ["Officers attended a course in March.", "Trainers used role plays w
              "Evaluations relied on satisfaction surveys."]
 
 
-def _index(breaks: tuple[int, ...] = ()):
+def _index(breaks: tuple[int, ...] = (), sentences: list[str] = SENTENCES):
     """The sentences as one page; a paragraph break before each row of ``breaks``."""
     starts, text = [], ""
-    for i, s in enumerate(SENTENCES):
+    for i, s in enumerate(sentences):
         if i:
             text += "\n\n" if i in breaks else " "
         starts.append(len(text))
         text += s
-    ends = [a + len(s) for a, s in zip(starts, SENTENCES)]
-    sidx = SimpleNamespace(texts=SENTENCES, start=np.array(starts), end=np.array(ends), continued={},
-                           source_ids=["doc"] * len(SENTENCES), page_index=np.zeros(len(SENTENCES), dtype=int))
+    ends = [a + len(s) for a, s in zip(starts, sentences)]
+    sidx = SimpleNamespace(texts=sentences, start=np.array(starts), end=np.array(ends), continued={},
+                           source_ids=["doc"] * len(sentences), page_index=np.zeros(len(sentences), dtype=int))
     passage = Passage(chunk_id="c", source_id="doc", source_hash="h", title="Doc", kind="pdf", page_index=0,
                       page_label="1", section="", start=0, end=len(text), text=text)
     return sidx, passage
 
 
-def _answer(best: float, settings: QuoteSettings, breaks: tuple[int, ...] = ()):
-    sidx, passage = _index(breaks)
+def _answer(best: float, settings: QuoteSettings, breaks: tuple[int, ...] = (), sentences: list[str] = SENTENCES):
+    sidx, passage = _index(breaks, sentences)
     ranked = [Ranked(best * (1 - 0.05 * i), row, 0.5) for i, row in enumerate([4, 1, 6, 0, 2, 3, 5])]
     text, citations, _ = QuoteAnswerer(sidx, settings).answer(ranked, {r: 0 for r in range(7)}, [passage])
     return text, citations
@@ -63,6 +63,17 @@ def test_an_unsure_answer_quotes_each_sentence_with_the_next_one_of_its_paragrap
     _, more = _answer(0.3, five)
     assert [c.quote for c in more] == [SENTENCES[0], SENTENCES[1], f"{SENTENCES[2]} {SENTENCES[3]}",
                                        f"{SENTENCES[4]} {SENTENCES[5]}", SENTENCES[6]]
+
+
+def test_a_quote_opening_with_a_pronoun_starts_at_the_sentence_it_points_back_to():
+    pointing = list(SENTENCES)
+    pointing[4] = "Its effect faded within months."  # row 4, the best sentence: "Its" is row 3's attitudes
+    pointing[6] = "They relied on satisfaction surveys."  # row 6: after a paragraph break, nothing to lead in with
+    s = QuoteSettings(max_sentences=3, max_unsure=3, per_passage=7, sure=0.5, rel_floor=0.3)
+    _, sure = _answer(0.9, s, breaks=(6,), sentences=pointing)
+    assert [c.quote for c in sure] == [pointing[1], f"{pointing[3]} {pointing[4]}", pointing[6]]
+    _, off = _answer(0.9, s.model_copy(update={"lead_in": False}), sentences=pointing)
+    assert [c.quote for c in off] == [pointing[1], pointing[4], pointing[6]]
 
 
 def test_quotes_stop_at_the_relative_floor_and_the_per_passage_cap():
