@@ -15,6 +15,12 @@ from .records import Passage
 from .sentence_rank import focus_passage
 
 
+def _covers(a, b) -> bool:
+    """Does citation ``a`` quote all of ``b``'s text (a key passage running on past the model's sentence does not)?"""
+    return (a.source_id == b.source_id and a.page_index == b.page_index
+            and a.quote_start <= b.quote_start and b.quote_end <= a.quote_end)
+
+
 class QuoteAnswerer:
     def __init__(self, sentences, settings: QuoteSettings):
         self.sentences = sentences
@@ -79,8 +85,7 @@ class GenerateAnswerer:
         The model paraphrases; a trainer checking a claim wants the source's own words next to it,
         and these are exactly what quote mode would have answered (so generate never knows less)."""
         _, quoted, quoted_checks = self.quote.answer(ranked, where, passages)
-        have = {(c.source_id, c.page_index, c.quote_start) for c in citations}
-        extra = [(c, k) for c, k in zip(quoted, quoted_checks) if (c.source_id, c.page_index, c.quote_start) not in have]
+        extra = [(c, k) for c, k in zip(quoted, quoted_checks) if not any(_covers(have, c) for have in citations)]
         if not extra:
             return text, citations, checks
         parts = []

@@ -68,11 +68,11 @@ def test_generate_answer_carries_every_quote_mode_sentence(engine):
     said = "Of the 27 national curricula reviewed, 9 contained a dedicated session on gender [1]."
     a = engine_with_llm(engine, FakeListChatModel(responses=[said])).answer(Q, mode="generate")
     assert a.mode == "generate" and quoted.citations
-    keys = {(c.source_id, c.page_index, c.quote_start) for c in a.citations}
-    for c in quoted.citations:
-        assert (c.source_id, c.page_index, c.quote_start) in keys
+    for c in quoted.citations:  # all of each quote, also one running on past the sentence the model cited
+        assert any(k.source_id == c.source_id and k.page_index == c.page_index and k.quote_start <= c.quote_start
+                   and c.quote_end <= k.quote_end for k in a.citations)
     key_part = a.text.split("Key passage", 1)[1]
-    assert [c.quote in key_part for c in a.citations] == [False] + [True] * (len(a.citations) - 1)
+    assert all(c.quote in key_part for c in a.citations[1:]) and "[1]" in a.text.split("Key passage", 1)[0]
     assert "Key passage" in a.text and all(ch.supported for ch in a.verified)
     assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
 

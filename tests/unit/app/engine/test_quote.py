@@ -125,3 +125,25 @@ def test_a_sentence_cut_by_a_page_break_is_cited_on_both_pages():
     assert c.sentence == whole and c.locator == "pp. 4–5"
     plain = make_citation(1, p, Sentence("Earlier text.", 100, 113))
     assert plain.sentence == "Earlier text." and plain.locator == "p. 4" and not plain.continued
+
+
+def test_a_generated_answer_keeps_a_key_passage_that_runs_on_past_the_sentence_the_model_cited():
+    from app.engine.answerers import GenerateAnswerer
+    from app.engine.quote import make_citation
+    from app.engine.text import Sentence
+
+    sidx, passage = _index()
+    quote = QuoteAnswerer(sidx, QuoteSettings(max_sentences=3, max_unsure=3, per_passage=7, sure=0.5, rel_floor=0.3))
+    ranked = [Ranked(0.3 * (1 - 0.05 * i), row, 0.5) for i, row in enumerate([4, 1, 6, 0, 2, 3, 5])]
+    where = {r: 0 for r in range(7)}
+    model_cited = make_citation(1, passage, Sentence(SENTENCES[1], int(sidx.start[1]), int(sidx.end[1])))
+    text, cits, _ = GenerateAnswerer(sidx, None, quote).with_key_quotes(
+        "Trainers used role plays [1].", [model_cited], [SimpleNamespace(citations=[1])], ranked, where, [passage])
+    # quote mode quotes rows 1+2, 4+5, 6: none is wholly inside the model's citation of row 1, so all three follow
+    assert [c.quote for c in cits[1:]] == [f"{SENTENCES[1]} {SENTENCES[2]}", f"{SENTENCES[4]} {SENTENCES[5]}",
+                                           SENTENCES[6]]
+    assert text.startswith("Trainers used role plays [1]. Key passages: ")
+    covered = make_citation(1, passage, Sentence(SENTENCES[6], int(sidx.start[6]), int(sidx.end[6])))
+    _, cits, _ = GenerateAnswerer(sidx, None, quote).with_key_quotes(
+        "Surveys [1].", [covered], [SimpleNamespace(citations=[1])], ranked, where, [passage])
+    assert [c.quote for c in cits[1:]] == [f"{SENTENCES[1]} {SENTENCES[2]}", f"{SENTENCES[4]} {SENTENCES[5]}"]
