@@ -121,18 +121,18 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
     taken = {rk.row for rk in chosen}
     for n, rk in enumerate(chosen, start=1):
         r, p = rk.row, passages[where[rk.row]]
-        first = last = r
+        top = bottom = r  # the quote's first and last rows
         if lead_in and _POINTS_BACK.match(texts[r]) and _neighbour(r, r - 1, p, sentences, taken) is not None:
-            first = r - 1
+            top = r - 1
         if follow and _neighbour(r, r + 1, p, sentences, taken) is not None:
-            last = r + 1
-        taken |= {first, last}
-        if first == last:
+            bottom = r + 1
+        taken |= {top, bottom}
+        if top == bottom:
             s = Sentence(texts[r], int(starts[r]), int(ends[r]))
         else:
-            a, b = int(starts[first]), int(ends[last])
+            a, b = int(starts[top]), int(ends[bottom])
             s = Sentence(p.text[a - p.start: b - p.start], a, b)
-        cit = make_citation(n, p, s, sentences.continued.get(r) if first == last else None)
+        cit = make_citation(n, p, s, sentences.continued.get(r) if top == bottom else None)
         citations.append(cit)
         parts.append(f"{cit.sentence} [{n}]")
         checks.append(SentenceCheck(text=cit.sentence, citations=[n], supported=True, score=round(rk.prob, 4),
