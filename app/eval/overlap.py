@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..engine.text import content_words
 from .dataset import EvalItem
+from .metrics import mean
 
 LOW = 0.5  # at most this share of the question's content words in the evidence: a "low" overlap question
 
@@ -26,8 +27,8 @@ def word_overlap(item: EvalItem) -> float | None:
 
 
 def _rate(rows: list[dict], key: str) -> float | None:
-    vals = [float(r[key]) for r in rows if r.get(key) is not None]
-    return round(sum(vals) / len(vals), 4) if vals else None
+    m = mean([r.get(key) for r in rows])
+    return None if m is None else round(m, 4)
 
 
 def by_overlap(items: list[EvalItem], ours: list[dict], base: list[dict] | None) -> dict | None:
