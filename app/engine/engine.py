@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
+from .features import about_the_document
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
 from .records import Answer, Filters, Passage, Turn
@@ -123,6 +124,14 @@ class Engine:
         first = [self.sentences.source_ids[r.row] for r in ranked]
         return list(dict.fromkeys(first + self.ranker.sources(filters or Filters())))
 
+    def _about_the_paper(self, query: str, filters: Filters | None) -> Filters | None:
+        """A question about "the paper" as a whole ("What does the paper conclude?"), asked of the whole library,
+        is about the one paper the library is built around, not about whichever cited source sums itself up best."""
+        if (filters and (filters.source_id or filters.scope != "all")) or not about_the_document(query):
+            return filters
+        papers = self.ranker.sources(Filters(scope="paper"))
+        return replace(filters or Filters(), source_id=papers[0]) if len(papers) == 1 else filters
+
     def standalone(self, question: str, history: list[Turn] | None, use_llm: bool) -> str:
         return standalone_query(question, history, self.llm if use_llm else None)
 
@@ -148,6 +157,7 @@ class Engine:
         # ranked as the library spells it ("carageenan" -> "carrageenan"); refusal judges the words as typed
         spelled = self.index.speller.correct
         searched = spelled(query)
+        filters = self._about_the_paper(query, filters)
         ranked, evidence, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import word_pairs
+from .text import content_words, word_pairs
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
             "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
             "lex_local", "lex_local_ctx", "pairs", "length", "title_asked",
-            "about_doc")
+            "about_doc", "lead_asked")
 
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
@@ -115,7 +115,33 @@ def about_document(question: str) -> re.Pattern | None:
     for asks, states in _ABOUT_DOC:
         if asks.search(question):
             return states
-    return None
+    return _SUMMARY if about_the_document(question) else None
+
+
+# Words of a question about a document as a whole ("What is the conclusion of this study?", "What is
+# discussed in this publication?"): asked about one document, such a question is never out of scope,
+# however low the evidence of any single sentence (28 of COVID-QA's 1,106 questions; 3 were refused).
+_ABOUT_THE_DOCUMENT = content_words(
+    "study studies report publication article research document review work conclusion conclusions concluded "
+    "conclude finding findings result results discussed discuss main summary summarise summarize topic topics aim "
+    "aims purpose objective method methods methodology key point points drawn draw overall authors describe "
+    "described focus about")
+# How a document states its own findings, aims and method: such a question's words ("study", "conclusion")
+# otherwise match boilerplate ("All data generated or analysed during this study ...").
+_SUMMARY = re.compile(
+    r"\b(in (conclusion|summary|general|short|brief)|to (conclude|summari[sz]e)|taken together|conclu(de|ded|des|sion|sions)"
+    r"|our (results|findings|data)|these (results|findings|data|observations)"
+    r"|(this|the present|the current) (study|work|paper|review|report|article) (shows?|showed|demonstrate\w*|suggest\w*"
+    r"|provide\w*|present\w*|describe\w*|report\w*|highlight\w*|focus\w*|aim\w*|examine\w*|investigate\w*|found)"
+    r"|we (found|find|show|showed|shown|demonstrate\w*|conclude\w*|propose\w*|describe\w*|review\w*|highlight\w*"
+    r"|suggest\w*|identified|developed|investigated|examined|focus\w*|aim\w*)"
+    r"|(results?|findings?|data|analys[ie]s) (suggest|indicate|show|reveal|demonstrate|support|highlight)\w*"
+    r"|(suggests?|finds?|concludes?|argues?) that|(here|herein),? we)\b", re.I)
+
+
+def about_the_document(question: str) -> bool:
+    """Is the question about its document as a whole ("What were the results?", "What is this paper about?")?"""
+    return content_words(question) <= _ABOUT_THE_DOCUMENT  # "paper", "about" are stopwords: no words left is the same
 
 
 def has_type(kind: str, sentence: str) -> bool:
@@ -177,6 +203,7 @@ class Candidate:
     title: bool = False  # the first sentence of a document (its title line)
     head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
     in_title: bool = False  # near the top of the document and part of its registered title
+    lead: bool = False  # on the document's first page (PDF) or first block of paragraphs (text): abstract, summary
 
 
 @dataclass
@@ -191,6 +218,7 @@ class Cues:
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent content-word pairs ("mortality rate")
     title: bool = False  # ``asks_for_title``
     about: re.Pattern | None = None  # ``about_document``
+    whole: bool = False  # ``about_the_document``: a question about the document as a whole
 
 
 def pair_share(pairs: frozenset[tuple[str, str]], words: frozenset[str], text: str) -> float:
@@ -230,6 +258,7 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         math.log1p(len(s.split())),
         float(q.title and c.in_title),
         float(q.about is not None and q.about.search(s) is not None),
+        float(q.whole and c.lead),
     ], dtype=np.float32)
 
 
@@ -238,7 +267,7 @@ DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_wi
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
                        lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0, title_asked=4.0,
-                       about_doc=2.0)
+                       about_doc=2.0, lead_asked=1.5)
 
 
 class SentenceModel:

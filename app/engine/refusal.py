@@ -26,20 +26,13 @@ from ingest.index.embedder import tokenizer_of
 from ingest.index.settings import Settings
 
 from .document_terms import DocumentTerms
-from .text import STOPWORDS, content_words
+from .features import about_the_document
+from .text import STOPWORDS
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
            "The closest passages are shown below in case they help.")
 
 OFF_TOPIC_EVIDENCE = 0.2  # below this, an answer must share a question word with its best sentences
-# Words of a question about a document as a whole ("What is the conclusion of this study?", "What is
-# discussed in this publication?"): asked about one document, such a question is never out of scope,
-# however low the evidence of any single sentence (28 of COVID-QA's 1,106 questions; 3 were refused).
-_ABOUT_THE_DOCUMENT = content_words(
-    "study studies report publication article research document review work conclusion conclusions concluded "
-    "conclude finding findings result results discussed discuss main summary summarise summarize topic topics aim "
-    "aims purpose objective method methods methodology key point points drawn draw overall authors describe "
-    "described focus about")
 # A question asked about one document that another document of the library answers far better is not
 # answered from the first: its best sentence's log-odds must trail the other document's by more than
 # ``Settings.refusal_elsewhere_margin`` and the other's probability reach ``refusal_elsewhere_min``.
@@ -203,8 +196,3 @@ class RefusalPolicy:
 def _and(words: list[str]) -> str:
     quoted = [repr(w) for w in words]
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
-def about_the_document(question: str) -> bool:
-    """Is the question about its document as a whole ("What were the results?", "What is this paper about?")?"""
-    return content_words(question) <= _ABOUT_THE_DOCUMENT  # "paper", "about" are stopwords: no words left is the same

@@ -18,6 +18,7 @@ from .features import (
     Cues,
     SentenceModel,
     about_document,
+    about_the_document,
     answer_type,
     asks_for_title,
     definition_pattern,
@@ -127,10 +128,12 @@ class SentenceRanker:
         filters = filters or Filters()
         if not len(self.idx):
             return [], np.zeros((0, 0)), np.zeros(0)
+        allowed = self._allowed(filters)
+        if allowed is not None and about_the_document(focus or query):
+            qv = self._towards_centre(qv, allowed)
         sims = self.idx.vectors @ qv
         if focus_vec is not None:
             sims = 0.5 * sims + 0.5 * (self.idx.vectors @ focus_vec)
-        allowed = self._allowed(filters)
         masked = sims if allowed is None else np.where(allowed, sims, -np.inf)
         n = min(self.dense_pool, int(np.isfinite(masked).sum()))
         rows: dict[int, tuple[float, float]] = {}  # row -> (chunk_cos, chunk_rank)
@@ -168,7 +171,7 @@ class SentenceRanker:
         q_words = content_words(q)
         pool = [self.words[r] for r in order]
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
-                    asks_for_title(q), about_document(q))
+                    asks_for_title(q), about_document(q), about_the_document(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
         feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, cues.title), cues) for r in order])
         return order, feats, sims
@@ -189,6 +192,13 @@ class SentenceRanker:
                 return True
         return False
 
+    def _towards_centre(self, qv: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """The question's vector moved halfway to the mean of the documents in scope: "What were the results?"
+        has no topic of its own, and the sentences that sum a document up lie nearest its centre."""
+        centre = self.idx.vectors[allowed].mean(axis=0)
+        v = qv / (np.linalg.norm(qv) or 1.0) + centre / (np.linalg.norm(centre) or 1.0)
+        return (v / (np.linalg.norm(v) or 1.0)).astype(qv.dtype)
+
     def _window_cos(self, rows: list[int], qv: np.ndarray) -> float:
         v = self.idx.vectors[rows].sum(axis=0)
         n = float(np.linalg.norm(v))
@@ -208,7 +218,7 @@ class SentenceRanker:
                          chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], words=self.words[r],
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
                          section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
-                         head=pg == 0 and r - lo < 8,
+                         head=pg == 0 and r - lo < 8, lead=pg == 0,
                          in_title=title_asked and pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]))
 
     def _in_title(self, sid: str, text: str) -> bool:

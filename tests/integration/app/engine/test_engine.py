@@ -75,6 +75,18 @@ def test_seed_page_acceptance(engine):
         assert a.refused and "give no" in a.text and a.passages, q
 
 
+def test_a_question_about_the_paper_as_a_whole_is_answered_from_the_paper(engine):
+    """Asked of the whole library, "the paper" is the one paper the library is built around; its own summary
+    answers, not the cited source whose sentences share the most words with "conclude" or "findings"."""
+    for q in ("What does the paper conclude?", "What are the main findings?"):
+        a = engine.answer(q, mode="quote")
+        assert not a.refused, q
+        assert a.citations[0].source_id == "fixture-paper", (q, a.citations[0].source_id)
+        assert a.citations[0].page_index == 0, (q, a.citations[0].quote)  # its summary, on the opening page
+    cited = engine.answer("What does the paper conclude?", mode="quote", filters=Filters(source_id="kirkpatrick-1994"))
+    assert {c.source_id for c in cited.citations} <= {"kirkpatrick-1994"}  # asked of one document: that one
+
+
 @pytest.mark.parametrize("question", OFF_TOPIC)
 def test_off_topic_refused_in_both_modes(engine, question):
     assert engine.answer(question, mode="quote").refused

@@ -130,12 +130,38 @@ def test_questions_about_the_document_itself_find_the_words_that_state_it(questi
     assert pattern is not None and pattern.search(states) and not pattern.search(other)
 
 
-@pytest.mark.parametrize("question", ["What have the authors reviewed?", "What genes have been targeted for the test?",
+@pytest.mark.parametrize("question", ["What genes have been targeted for the test?",
                                       "Who published the first genome?", "What is the mortality rate?",
                                       "What was the purpose of the search?", "What is the purpose of the spike protein?",
                                       "What motivates the study of the rare B-cells?"])
 def test_other_questions_are_not_about_the_document(question):
     assert about_document(question) is None
+
+
+@pytest.mark.parametrize("question", ["What does the paper conclude?", "What were the results?",
+                                      "What have the authors reviewed?", "What was the main finding of the study?"])
+def test_a_question_about_the_whole_document_finds_how_documents_sum_themselves_up(question):
+    pattern = about_document(question)
+    assert pattern is not None
+    for states in ("In conclusion, refresher courses matter.", "It finds that most gender training is mandated.",
+                   "We found that units kept their gains.", "These results suggest a dose effect."):
+        assert pattern.search(states), states
+    for other in ("All data generated or analysed during this study are included in the manuscript.",
+                  "We used a survey of 120 officers.", "Officers were trained in 2019."):
+        assert not pattern.search(other), other
+
+
+def test_a_question_about_the_whole_document_prefers_its_opening_page():
+    question = "What is the main finding of the study?"
+    cands = [_candidate("The study enrolled officers from the main police academy.", 0),
+             _candidate("Training that commanders endorse changes behaviour.", 1)]
+    cands[1].lead = True
+    q_words = content_words(question)
+    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), local_idf(q_words, [c.words for c in cands]),
+                about=about_document(question), whole=True)
+    assert int(np.argmax(SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands])))) == 1
+    cues.whole = False  # without the cue the sentence sharing the question's words wins: the feature decides
+    assert int(np.argmax(SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands])))) == 0
 
 
 def test_a_title_question_ranks_the_registered_title_over_a_sentence_sharing_its_words():
