@@ -129,7 +129,8 @@ class SentenceRanker:
         if not len(self.idx):
             return [], np.zeros((0, 0)), np.zeros(0)
         allowed = self._allowed(filters)
-        if allowed is not None and about_the_document(focus or query):
+        whole = allowed is not None and about_the_document(focus or query)
+        if whole:
             qv = self._towards_centre(qv, allowed)
         sims = self.idx.vectors @ qv
         if focus_vec is not None:
@@ -140,6 +141,11 @@ class SentenceRanker:
         if n:
             for r in np.argpartition(-masked, n - 1)[:n].tolist():
                 rows[int(r)] = (0.0, 0.0)
+        if whole:  # the opening page (abstract, summary) of each document in scope is always considered
+            for sid in self.sources(filters)[:3]:
+                lo, hi = self._pages.get((sid, 0), (0, 0))
+                for r in range(lo, hi):
+                    rows.setdefault(r, (0.0, 0.0))
         chunks = self.retriever.candidates(query, qv, filters)[:self.chunk_pool]
         chunk_feats: dict[str, tuple[float, float]] = {}
         for rank, c in enumerate(chunks):
