@@ -139,6 +139,15 @@ _SUMMARY = re.compile(
     r"|(suggests?|finds?|concludes?|argues?) that|(here|herein),? we)\b", re.I)
 
 
+_SUMMARY_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(abstract|(executive )?summary|key (findings|messages|points)|main findings"
+                               r"|conclusions?|concluding remarks)(\s+(and|&)\s+[\w ]+)?$", re.I)
+
+
+def sums_up(section: str) -> bool:
+    """Is ``section`` one where a document sums itself up (abstract, executive summary, conclusions)?"""
+    return bool(_SUMMARY_SECTIONS.match(section.strip()))
+
+
 def about_the_document(question: str) -> bool:
     """Is the question about its document as a whole ("What were the results?", "What is this paper about?")?"""
     return content_words(question) <= _ABOUT_THE_DOCUMENT  # "paper", "about" are stopwords: no words left is the same
@@ -203,7 +212,7 @@ class Candidate:
     title: bool = False  # the first sentence of a document (its title line)
     head: bool = False  # one of the first sentences of a document's first page (title, dateline, byline)
     in_title: bool = False  # near the top of the document and part of its registered title
-    lead: bool = False  # on the document's first page (PDF) or first block of paragraphs (text): abstract, summary
+    lead: bool = False  # on the document's first page (PDF), first block of paragraphs (text) or in a ``sums_up`` section
 
 
 @dataclass

@@ -25,6 +25,7 @@ from .features import (
     feature_vector,
     local_idf,
     make_idf,
+    sums_up,
 )
 from .records import Filters, Passage
 from .text import content_words, word_pairs
@@ -217,14 +218,15 @@ class SentenceRanker:
         lo, hi = self._page_rows(r)
         nb = [x for x in (r - 1, r + 1) if lo <= x < hi]
         sp = self.span_of(r)
+        section = sp.meta.get("section", "") if sp else ""
         first_of_doc = pg == 0 and r == lo and (r == 0 or self.idx.source_ids[r - 1] != sid)
         return Candidate(row=r, cos=float(sims[r]), cos_ctx=max((float(sims[x]) for x in nb), default=0.0),
                          cos_win=self._window_cos(sorted(nb + [r]), qv),
                          cos_prev_win=self._window_cos([x for x in (r - 1, r) if lo <= x < hi], qv),
                          chunk_cos=chunk[0], chunk_rank=chunk[1], text=self.idx.texts[r], words=self.words[r],
                          context_words=frozenset().union(*(self.words[x] for x in nb + [r])),
-                         section=sp.meta.get("section", "") if sp else "", title=first_of_doc,
-                         head=pg == 0 and r - lo < 8, lead=pg == 0,
+                         section=section, title=first_of_doc,
+                         head=pg == 0 and r - lo < 8, lead=pg == 0 or sums_up(section),
                          in_title=title_asked and pg == 0 and r - lo < 8 and self._in_title(sid, self.idx.texts[r]))
 
     def _in_title(self, sid: str, text: str) -> bool:

@@ -17,6 +17,7 @@ from app.engine.features import (
     local_idf,
     looks_like_heading,
     make_idf,
+    sums_up,
 )
 from app.engine.text import content_words, word_pairs
 from ingest.sentences import content_sequence
@@ -149,6 +150,14 @@ def test_a_question_about_the_whole_document_finds_how_documents_sum_themselves_
     for other in ("All data generated or analysed during this study are included in the manuscript.",
                   "We used a survey of 120 officers.", "Officers were trained in 2019."):
         assert not pattern.search(other), other
+
+
+def test_sections_where_a_document_sums_itself_up():
+    for section in ("Abstract", "Executive summary", "6 Conclusions", "Key findings", "5.2 Concluding remarks",
+                    "Conclusions and future work"):
+        assert sums_up(section), section
+    for section in ("3 Methods", "Summary statistics of the sample", "Recommendations", ""):
+        assert not sums_up(section), section
 
 
 def test_a_question_about_the_whole_document_prefers_its_opening_page():
