@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import content_words, word_pairs
+from .text import STOPWORDS, content_sequence, content_words, word_pairs
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker_weights.json")
 
 FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "chunk_rank", "lex", "lex_ctx", "lex_all",
             "lex_plain", "type_match", "type_miss", "defines", "dateline", "heading", "reference", "question", "fragment", "short", "title",
             "lex_local", "lex_local_ctx", "pairs", "length", "title_asked",
-            "about_doc", "lead_asked")
+            "about_doc", "lead_asked", "counts")
 
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
@@ -104,6 +104,29 @@ def definition_pattern(question: str) -> re.Pattern | None:
         acronym = acronym[:-1] if acronym.endswith("s") else acronym  # "respiratory syncytial virus (RSV)"
         pattern += r"|[A-Za-z][\w-]*(?:\s+[\w-]+){1,7}\s*\(\s*" + re.escape(acronym) + r"s?\s*[),;]"
     return re.compile(pattern, re.I)
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+(?P<np>[^?,;]+)", re.I)
+_COUNT = re.compile(r"(?<![\w.-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                    r"forty|fifty|hundred|thousand|million|billion|dozen)(?![\w-])", re.I)
+
+
+def count_nouns(question: str) -> frozenset[str]:
+    """For "How many X ...?", the stems of X: the words after "how many" up to the first stopword."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return frozenset()
+    words = []
+    for w in re.findall(r"[A-Za-z][\w-]*", m.group("np")):
+        if w.lower() in STOPWORDS:
+            break
+        words.append(w)
+    return frozenset(w for w in content_words(" ".join(words)) if not w.isdigit())
+
+
+def counts(nouns: frozenset[str], text: str) -> bool:
+    """Does ``text`` give a number of one of ``nouns``: "31 patients", "eight cysteine residues", not "NS5A"?"""
+    return any(nouns & set(content_sequence(text[m.end():m.end() + 60])[:3]) for m in _COUNT.finditer(text))
 
 
 def asks_for_title(question: str) -> bool:
@@ -228,6 +251,7 @@ class Cues:
     title: bool = False  # ``asks_for_title``
     about: re.Pattern | None = None  # ``about_document``
     whole: bool = False  # ``about_the_document``: a question about the document as a whole
+    counted: frozenset[str] = frozenset()  # ``count_nouns``: what a "How many ...?" question counts
 
 
 def pair_share(pairs: frozenset[tuple[str, str]], words: frozenset[str], text: str) -> float:
@@ -268,6 +292,7 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         float(q.title and c.in_title),
         float(q.about is not None and q.about.search(s) is not None),
         float(q.whole and c.lead),
+        float(bool(q.counted) and bool(words & q.counted) and counts(q.counted, s)),
     ], dtype=np.float32)
 
 
@@ -276,7 +301,7 @@ DEFAULT_WEIGHTS = dict(bias=-6.0, cos=5.0, cos_ctx=1.0, cos_win=0.0, cos_prev_wi
                        chunk_rank=1.0, lex=3.0, lex_ctx=1.0, lex_all=0.5, lex_plain=0.0, type_match=0.5, type_miss=-0.5, defines=1.0, dateline=4.0,
                        heading=-2.0, reference=-2.0, question=-1.5, fragment=-0.7, short=-0.7,
                        lex_local=0.0, lex_local_ctx=0.0, pairs=0.0, length=0.0, title_asked=4.0,
-                       about_doc=2.0, lead_asked=1.5)
+                       about_doc=2.0, lead_asked=1.5, counts=0.75)
 
 
 class SentenceModel:

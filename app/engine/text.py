@@ -6,6 +6,7 @@ import re
 from ingest.sentences import (  # noqa: F401  (re-exported: one splitter for ingest and engine)
     STOPWORDS,
     Sentence,
+    content_sequence,
     content_words,
     overlap,
     split_sentences,
