@@ -110,6 +110,8 @@ _HOW_MANY = re.compile(r"\bhow many\s+(?P<np>[^?,;]+)", re.I)
 _COUNT = re.compile(r"(?<![\w.-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                     r"forty|fifty|hundred|thousand|million|billion|dozen)(?![\w-])", re.I)
 
+_TIMES = re.compile(r"\b(once|twice|thrice)\b", re.I)
+
 
 def count_nouns(question: str) -> frozenset[str]:
     """For "How many X ...?", the stems of X: the words after "how many" up to the first stopword."""
@@ -124,8 +126,13 @@ def count_nouns(question: str) -> frozenset[str]:
     return frozenset(w for w in content_words(" ".join(words)) if not w.isdigit())
 
 
-def counts(nouns: frozenset[str], text: str) -> bool:
-    """Does ``text`` give a number of one of ``nouns``: "31 patients", "eight cysteine residues", not "NS5A"?"""
+def counts(nouns: frozenset[str], text: str, words: frozenset[str] | None = None) -> bool:
+    """Does ``text`` give a number of one of ``nouns``: "31 patients", "eight cysteine residues", not "NS5A"?
+    ``words``, the text's content words if known, rule most sentences out before any pattern runs."""
+    if "time" in nouns and _TIMES.search(text):  # "repeated twice" counts times
+        return True
+    if words is not None and not nouns & words:
+        return False
     return any(nouns & set(content_sequence(text[m.end():m.end() + 60])[:3]) for m in _COUNT.finditer(text))
 
 
@@ -292,7 +299,7 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         float(q.title and c.in_title),
         float(q.about is not None and q.about.search(s) is not None),
         float(q.whole and c.lead),
-        float(bool(q.counted) and bool(words & q.counted) and counts(q.counted, s)),
+        float(bool(q.counted) and counts(q.counted, s, words)),
     ], dtype=np.float32)
 
 

@@ -12,6 +12,8 @@ from app.engine.features import (
     about_document,
     answer_type,
     asks_for_title,
+    count_nouns,
+    counts,
     definition_pattern,
     feature_vector,
     local_idf,
@@ -150,6 +152,41 @@ def test_a_question_about_the_whole_document_finds_how_documents_sum_themselves_
     for other in ("All data generated or analysed during this study are included in the manuscript.",
                   "We used a survey of 120 officers.", "Officers were trained in 2019."):
         assert not pattern.search(other), other
+
+
+@pytest.mark.parametrize("question,nouns", [
+    ("How many patients were studied?", {"patient"}),
+    ("How many cysteine residues are contained in the first transmembrane domain?", {"cystein", "residu"}),
+    ("In 2010, how many cases of tuberculosis were estimated in China?", {"case"}),
+    ("How many COVID-19 cases were confirmed?", {"covid", "case"}),
+    ("What is the number of cases?", set()),
+])
+def test_a_how_many_question_names_what_it_counts(question, nouns):
+    assert count_nouns(question) == nouns
+
+
+def test_a_sentence_counts_what_the_question_counts_only_with_a_number_of_it():
+    nouns = count_nouns("How many patients were studied?")
+    assert counts(nouns, "Serum samples were obtained from 31 patients with serological markers.")
+    assert counts(nouns, "Eight patients were admitted.")
+    assert counts(nouns, "Only 4 of the 25 patients recovered.")
+    assert not counts(nouns, "Resistance to NS5A inhibitors was found in patients.")  # a digit inside a name
+    assert not counts(nouns, "Patients were treated for 14 days.")  # a number, but not of patients
+    times = count_nouns("How many times was the experiment repeated?")
+    assert counts(times, "The experiment was repeated twice.") and counts(times, "It was repeated three times.")
+
+
+def test_a_how_many_question_prefers_the_sentence_counting_its_noun():
+    question = "How many patients were studied?"
+    cands = [_candidate("The study of HCV NS5A resistance in patients treated in 2016 and 2017.", 0),
+             _candidate("Serum samples were obtained from 31 patients.", 1)]
+    q_words = content_words(question)
+    pool = [c.words for c in cands]
+    cues = Cues(q_words, answer_type(question), make_idf(pool), local_idf(q_words, pool), counted=count_nouns(question))
+    on = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    cues.counted = frozenset()
+    off = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    assert on[1] > off[1] and on[0] == off[0]  # the count raises the counting sentence, and only it
 
 
 def test_sections_where_a_document_sums_itself_up():
