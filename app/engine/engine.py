@@ -16,9 +16,9 @@ from pathlib import Path
 from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
-from .features import about_the_document
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
+from .question_cues import about_the_document
 from .records import Answer, Filters, Passage, Turn
 from .refusal import REFUSAL, Elsewhere, RefusalPolicy
 

@@ -8,7 +8,7 @@ import re
 
 from ingest.index.page_breaks import Continuation
 
-from .features import MONTHS, looks_like_heading
+from .question_cues import MONTHS, looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
 

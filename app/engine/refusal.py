@@ -26,7 +26,7 @@ from ingest.index.embedder import tokenizer_of
 from ingest.index.settings import Settings
 
 from .document_terms import DocumentTerms
-from .features import about_the_document
+from .question_cues import about_the_document
 from .text import STOPWORDS
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "

@@ -13,19 +13,14 @@ import numpy as np
 
 from ingest.index.sentence_index import SentenceIndex
 
-from .features import (
-    Candidate,
-    Cues,
-    SentenceModel,
+from .features import Candidate, Cues, SentenceModel, feature_vector, local_idf, make_idf
+from .question_cues import (
     about_document,
     about_the_document,
     answer_type,
     asks_for_title,
     count_nouns,
     definition_pattern,
-    feature_vector,
-    local_idf,
-    make_idf,
     sums_up,
 )
 from .records import Filters, Passage
