@@ -73,8 +73,10 @@ def covid_slice(tmp_path_factory):
 #   session 10 (an unsure quote runs on to the next sentence): library-wide 0.898 / 0.616, 0.792 / 0.584, 0.000;
 #   about the target paper 0.914 / 0.714, 0.816 / 0.678, 0.000. The 96 questions sharing at most half their words
 #   with the gold evidence, answer hit: library-wide 0.552 (baseline 0.510), about the paper 0.604 (0.573)
-FLOORS = {"library-wide": (0.87, 0.2, 0.77, 0.1), "about the target paper": (0.89, 0.15, 0.79, 0.08)}
-LOW_OVERLAP_FLOORS = {"library-wide": 0.53, "about the target paper": 0.58}
+#   session 11 (questions about a whole document, how-many counts): about the target paper 0.922 / 0.714,
+#   0.820 / 0.678 (low band 0.615 / 0.573); library-wide unchanged
+FLOORS = {"library-wide": (0.87, 0.2, 0.77, 0.1), "about the target paper": (0.90, 0.15, 0.80, 0.08)}
+LOW_OVERLAP_FLOORS = {"library-wide": 0.53, "about the target paper": 0.59}
 
 
 @pytest.mark.parametrize("scope", list(FLOORS))
