@@ -138,7 +138,7 @@ class SentenceRanker:
         if n:
             for r in np.argpartition(-masked, n - 1)[:n].tolist():
                 rows[int(r)] = (0.0, 0.0)
-        if whole:  # the opening page (abstract, summary) of each document in scope is always considered
+        if whole:  # the opening page (abstract, summary) of the documents in scope (up to three) is always considered
             for sid in self.sources(filters)[:3]:
                 lo, hi = self._pages.get((sid, 0), (0, 0))
                 for r in range(lo, hi):

@@ -67,16 +67,23 @@ def test_shipped_model_prefers_the_sentence_holding_the_focus_words():
     assert int(np.argmax(probs)) == 2
 
 
+def _cues(question: str, cands: list[Candidate], **cues) -> Cues:
+    q_words, pool = content_words(question), [c.words for c in cands]
+    return Cues(q_words, answer_type(question), make_idf(pool), local_idf(q_words, pool), **cues)
+
+
+def _probs(cands: list[Candidate], cues: Cues) -> np.ndarray:
+    return SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+
+
 def test_a_how_many_question_prefers_the_sentence_counting_its_noun():
     question = "How many patients were studied?"
     cands = [_candidate("The study of HCV NS5A resistance in patients treated in 2016 and 2017.", 0),
              _candidate("Serum samples were obtained from 31 patients.", 1)]
-    q_words = content_words(question)
-    pool = [c.words for c in cands]
-    cues = Cues(q_words, answer_type(question), make_idf(pool), local_idf(q_words, pool), counted=count_nouns(question))
-    on = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    cues = _cues(question, cands, counted=count_nouns(question))
+    on = _probs(cands, cues)
     cues.counted = frozenset()
-    off = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
+    off = _probs(cands, cues)
     assert on[1] > off[1] and on[0] == off[0]  # the count raises the counting sentence, and only it
 
 
@@ -85,12 +92,10 @@ def test_a_question_about_the_whole_document_prefers_its_opening_page():
     cands = [_candidate("The study enrolled officers from the main police academy.", 0),
              _candidate("Training that commanders endorse changes behaviour.", 1)]
     cands[1].lead = True
-    q_words = content_words(question)
-    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), local_idf(q_words, [c.words for c in cands]),
-                about=about_document(question), whole=True)
-    assert int(np.argmax(SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands])))) == 1
+    cues = _cues(question, cands, about=about_document(question), whole=True)
+    assert int(np.argmax(_probs(cands, cues))) == 1
     cues.whole = False  # without the cue the sentence sharing the question's words wins: the feature decides
-    assert int(np.argmax(SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands])))) == 0
+    assert int(np.argmax(_probs(cands, cues))) == 0
 
 
 def test_a_title_question_ranks_the_registered_title_over_a_sentence_sharing_its_words():
@@ -98,12 +103,8 @@ def test_a_title_question_ranks_the_registered_title_over_a_sentence_sharing_its
     cands = [_candidate("The paper's findings are summarised in the title of each section.", 0),
              _candidate("More than a mandate?", 1)]
     cands[1].in_title = True
-    q_words = content_words(question)
-    cues = Cues(q_words, answer_type(question), make_idf([c.words for c in cands]), local_idf(q_words, [c.words for c in cands]),
-                definition_pattern(question), frozenset(word_pairs(question)), asks_for_title(question),
-                about_document(question))
-    probs = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
-    assert int(np.argmax(probs)) == 1
+    cues = _cues(question, cands, defines=definition_pattern(question), pairs=frozenset(word_pairs(question)),
+                 title=asks_for_title(question), about=about_document(question))
+    assert int(np.argmax(_probs(cands, cues))) == 1
     cues.title = False  # without the cue the sentence sharing the question's word wins: the feature decides
-    probs = SentenceModel.load().probability(np.stack([feature_vector(c, cues) for c in cands]))
-    assert int(np.argmax(probs)) == 0
+    assert int(np.argmax(_probs(cands, cues))) == 0
