@@ -89,19 +89,19 @@ class Engine:
 
     # -- retrieval ------------------------------------------------------------------------
     def _ranked(self, query: str, filters: Filters | None, focus: str | None = None):
-        """(ranked sentences, evidence, probability ranking): evidence is the calibrated model's, whatever a
-        reranker does; ``again(filters)`` ranks the same question, with the same vectors, under other filters."""
+        """(ranked sentences, by probability, again): the first list is reordered by the reranker if one is
+        set, the second is the calibrated model's, which alone decides refusal (its first probability is the
+        evidence); ``again(filters)`` ranks the same question, with the same vectors, under other filters."""
         qv = self.retriever.embed_query(query)
         fv = self.retriever.embed_query(focus) if focus else None
 
         def again(f: Filters | None):
             return self.ranker.rank(query, qv, f, focus=focus, focus_vec=fv)
 
-        ranked = again(filters)
-        evidence = ranked[0].prob if ranked else 0.0
+        by_prob = ranked = again(filters)
         if self.reranker is not None:
             ranked = self.reranker.rerank(focus or query, ranked, self.sentences.texts)
-        return ranked, evidence, again
+        return ranked, by_prob, again
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
@@ -158,14 +158,15 @@ class Engine:
         spelled = self.index.speller.correct
         searched = spelled(query)
         filters = self._about_the_paper(query, filters)
-        ranked, evidence, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
+        ranked, by_prob, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
+        evidence = by_prob[0].prob if by_prob else 0.0
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=searched, timings=timings, evidence=evidence)
         source_id = filters.source_id if filters else None
-        refusal = self.policy.decide(question, query, ranked, passages, evidence, source_id=source_id,
+        refusal = self.policy.decide(question, query, by_prob, passages, evidence, source_id=source_id,
                                      elsewhere=lambda: self.best_elsewhere(rank, filters),
-                                     documents=lambda: self.documents_in_scope(ranked, filters))
+                                     documents=lambda: self.documents_in_scope(by_prob, filters))
         if refusal is not None:
             yield refusal.text
             timings["total_s"] = time.perf_counter() - t0

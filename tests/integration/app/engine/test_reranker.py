@@ -40,6 +40,18 @@ def test_reranker_reorders_but_never_changes_refusal(engine, tiny_cross_encoder)
     assert a.citations and all(twin.page_text(c.source_id, c.page_index)[c.quote_start:c.quote_end] == c.quote
                                for c in a.citations)
     assert twin.answer("What is the boiling point of mercury?").refused
+    # a reranker that puts sentences without a figure first: the answer quotes them, refusal still reads the
+    # model's ranking ("How many …?" is refused when the best sentences give no figure: by probability, they do)
+    from app.engine.refusal import _FIGURE, _LIST
+
+    def figure(text: str) -> bool:
+        return bool(_FIGURE.search(text) or _LIST.search(text))
+
+    twin.reranker.rerank = lambda query, ranked, texts: sorted(ranked, key=lambda r: figure(texts[r.row]))
+    a = twin.answer(q)
+    assert not plain.refused and not a.refused and a.evidence == pytest.approx(plain.evidence)
+    assert [c.quote for c in a.citations] != [c.quote for c in plain.citations]
+    twin.reranker.rerank = lambda *a: calls.append(a) or original(*a)
     # asked within a document another answers far better: refused the same way, the library's second ranking
     # (the other-document rule) by probability alone, the reranker consulted once, for the answer's own ranking
     from app.engine import Filters
