@@ -35,6 +35,7 @@ FEATURES = ("bias", "cos", "cos_ctx", "cos_win", "cos_prev_win", "chunk_cos", "c
             "lex_local", "lex_local_ctx", "pairs", "length", "title_asked",
             "about_doc", "lead_asked", "counts")
 
+
 def idf_overlap(q_words: set[str], words: set[str], idf: dict[str, float]) -> float:
     """Share of the question's content words in ``words``, each weighted by its rarity (IDF)."""
     if not q_words:

@@ -11,8 +11,9 @@ from .text import STOPWORDS, content_sequence, content_words
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
                    r"|\b(day|week|month|year|decade|century)s?\b", re.I)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                     r"hundred|thousand|million|billion|dozen|half|double|twice|once|several|few|many|most|majority)\b", re.I)
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+                 r"thousand|million|billion|dozen")
+_NUMBER = re.compile(r"\d|\b(" + _NUMBER_WORDS + r"|half|double|twice|once|several|few|many|most|majority)\b", re.I)
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+|\bet al\b")
 _TYPE_CUES = [
     ("date", re.compile(r"^\s*(when|since when|until when|by when)\b|\b(what|which) (year|date|month|day|time|period)\b"
@@ -87,9 +88,7 @@ def definition_pattern(question: str) -> re.Pattern | None:
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?P<np>[^?,;]+)", re.I)
-_COUNT = re.compile(r"(?<![\w.-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                    r"forty|fifty|hundred|thousand|million|billion|dozen)(?![\w-])", re.I)
-
+_COUNT = re.compile(r"(?<![\w.-])(\d[\d,.]*|" + _NUMBER_WORDS + r")(?![\w-])", re.I)
 _TIMES = re.compile(r"\b(once|twice|thrice)\b", re.I)
 
 

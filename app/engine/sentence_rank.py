@@ -125,8 +125,10 @@ class SentenceRanker:
         filters = filters or Filters()
         if not len(self.idx):
             return [], np.zeros((0, 0)), np.zeros(0)
+        q = focus or query
         allowed = self._allowed(filters)
-        whole = allowed is not None and about_the_document(focus or query)
+        asks_whole = about_the_document(q)
+        whole = allowed is not None and asks_whole
         if whole:
             qv = self._towards_centre(qv, allowed)
         sims = self.idx.vectors @ qv
@@ -169,12 +171,11 @@ class SentenceRanker:
                 c = float(np.dot(np.asarray(emb, dtype=np.float32), qv))
                 for r in need[cid]:
                     rows[r] = (c, 0.0)
-        q = focus or query
         order = sorted(rows)
         q_words = content_words(q)
         pool = [self.words[r] for r in order]
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
-                    asks_for_title(q), about_document(q), about_the_document(q), count_nouns(q))
+                    asks_for_title(q), about_document(q), asks_whole, count_nouns(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
         feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, cues.title), cues) for r in order])
         return order, feats, sims
