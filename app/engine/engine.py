@@ -92,8 +92,8 @@ class Engine:
         """(ranked sentences, by probability, again): the first list is reordered by the reranker if one is
         set, the second is the calibrated model's, which alone decides refusal (its first probability is the
         evidence); ``again(filters)`` ranks the same question, with the same vectors, under other filters."""
-        qv = self.retriever.embed_query(query)
-        fv = self.retriever.embed_query(focus) if focus else None
+        qv = self.query_vector(query)
+        fv = self.query_vector(focus) if focus else None
 
         def again(f: Filters | None):
             return self.ranker.rank(query, qv, f, focus=focus, focus_vec=fv)
@@ -102,6 +102,11 @@ class Engine:
         if self.reranker is not None:
             ranked = self.reranker.rerank(focus or query, ranked, self.sentences.texts)
         return ranked, by_prob, again
+
+    def query_vector(self, text: str):
+        """The question's embedding, mapped by the query adapter when one is set."""
+        qv = self.retriever.embed_query(text)
+        return self.index.adapter(qv) if self.index.adapter is not None else qv
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""

@@ -17,6 +17,7 @@ from ingest.index.sentence_index import SentenceIndex
 from ingest.index.settings import Settings
 from ingest.index.store import Store
 
+from .query_adapter import QueryAdapter, load_adapter
 from .reranker import load_reranker
 from .retrieval import HybridRetriever
 from .sentence_rank import SentenceRanker
@@ -39,6 +40,7 @@ class ReadIndex:
     verifier: Verifier
     ranker: SentenceRanker
     reranker: object | None = None
+    adapter: QueryAdapter | None = None  # maps the question's vector before any similarity (query_adapter.py)
 
     @classmethod
     def open(cls, s: Settings) -> ReadIndex:
@@ -61,7 +63,8 @@ class ReadIndex:
                                 dense_pool=s.retrieval.dense_pool, chunk_pool=s.retrieval.chunk_pool)
         return cls(settings=s, store=store, embeddings=embeddings, lexical=lexical, sentences=sentences,
                    retriever=retriever, verifier=Verifier(embeddings, s.verify_threshold), ranker=ranker,
-                   reranker=load_reranker(s.reranker))
+                   reranker=load_reranker(s.reranker),
+                   adapter=load_adapter(s.query_adapter, s.embedding_model, sentences.vectors.shape[1]))
 
     def warm_up(self) -> None:
         """Pay torch's first-inference cost now, not in the user's first answer."""

@@ -97,7 +97,7 @@ def collect(engine, items) -> list[dict]:
     """Per question: candidate rows, features, labels."""
     out = []
     for it in items:
-        qv = engine.retriever.embed_query(it.question)
+        qv = engine.query_vector(it.question)
         order, feats, _ = engine.ranker.featurize(it.question, qv)
         if not order:
             continue
