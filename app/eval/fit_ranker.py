@@ -7,6 +7,9 @@ Labels: a candidate sentence is positive when it holds one of the question's ``m
 even train, odd ones test, so the reported test figures are on articles the fit never saw.
 A logistic regression with an L2 penalty (Newton steps, numpy only) keeps the model transparent:
 one weight per named feature, saved to ``app/engine/ranker_weights.json`` with these figures.
+Features use the engine's question vector, query adapter included: the shipped weights were fit without it
+(``MANDATE_QUERY_ADAPTER=none``), and a refit with it should use adapters fit on other documents than the
+questions' own, or similarity looks stronger in the fit than it is (docs/evaluation.md, session 12).
 """
 from __future__ import annotations
 
