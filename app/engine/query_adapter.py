@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,7 @@ def load_adapter(setting: str, embedding_model: str, dim: int) -> QueryAdapter |
     path = ADAPTER_FILE if setting == "builtin" else Path(setting)
     try:
         adapter = QueryAdapter.load(path)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("query adapter %s not used: %s", path, exc)
         return None
     if adapter.model != embedding_model or adapter.matrix.shape != (dim, dim):

@@ -30,12 +30,15 @@ def test_none_a_foreign_model_or_a_broken_file_mean_the_question_vector_itself(t
     QueryAdapter(np.eye(384), "some-other-model").save(foreign)
     broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not an npz file")
+    cut = tmp_path / "cut.npz"  # a download or copy cut short: the zip's start without its end
+    cut.write_bytes(ADAPTER_FILE.read_bytes()[:4096])
     with caplog.at_level(logging.WARNING, logger="app.engine.query_adapter"):
         assert load_adapter(str(foreign), "all-MiniLM-L6-v2", 384) is None
         assert load_adapter("builtin", "all-MiniLM-L6-v2", 768) is None
         assert load_adapter(str(broken), "all-MiniLM-L6-v2", 384) is None
+        assert load_adapter(str(cut), "all-MiniLM-L6-v2", 384) is None
     text = caplog.text
-    assert "some-other-model" in text and str(broken) in text and str(ADAPTER_FILE) in text
+    assert "some-other-model" in text and str(broken) in text and str(cut) in text and str(ADAPTER_FILE) in text
 
 
 def test_an_engine_without_adapter_ranks_with_the_raw_vector(fixture_index):
