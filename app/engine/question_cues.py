@@ -17,7 +17,8 @@ _NUMBER = re.compile(r"\d|\b(" + _NUMBER_WORDS + r"|half|double|twice|once|sever
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+|\bet al\b")
 _TYPE_CUES = [
     ("date", re.compile(r"^\s*(when|since when|until when|by when)\b|\b(what|which) (year|date|month|day|time|period)\b"
-                        r"|\bhow long ago\b", re.I)),
+                        r"|\bhow long ago\b|^\W*(what|which)\b[^?]*\b(date|year) (of|it was|was it)\b"  # "What was the date of …?"
+                        r"|^\W*(what|which)\b[^?]*\b(publication|release|issue|start|launch|due) date\b", re.I)),
     ("number", re.compile(r"\bhow (many|much|long|often|large|big|high|low|far|old|frequent)\b|\b(what|which)( is| was| are|"
                           r" were)?( the| a)?( \w+)? (number|percentage|proportion|share|rate|ratio|fraction|amount|dose|"
                           r"size|level|range|duration|length|period|count|incidence|prevalence|mortality|age)\b"
@@ -43,7 +44,7 @@ _TITLE_Q = re.compile(r"\btitled?\b(?!\s+of\s+(?!(the|this|that)\s+" + _DOC_NOUN
 # states those facts with: "Who edited the paper?" -> "editors: …", "Who is it written for?" -> "The primary audience is …"
 _ABOUT_DOC = [
     (re.compile(r"\b(written|intended|meant|designed) for\b|\bwho should read\b|\b(audience|readership)\b"
-                r"|\btarget (group|readers)\b", re.I),
+                r"|\btarget (group|readers)\b|\bfor whom\b|^\W*who\b[^?]*\b" + _DOC_NOUN + r"\b[^?]*\bfor\W*$", re.I),
      re.compile(r"\b(audiences?|readers?|readership|intended for)\b", re.I)),
     (re.compile(r"^\W*who\b[^?]*\b(wrote|writes|written|authored|edited|edits|compiled|prepared)\b"
                 r"|\bwho (is|are|were|was) (the|its) (authors?|editors?)\b|\bnames? of (the )?(authors|editors)\b", re.I),

@@ -59,16 +59,18 @@ def test_seed_page_acceptance(engine):
     # a web page's field label ("editors") travels with its value; a dateline answers "when published"
     a = engine.answer("Who are the editors of the paper?", mode="quote")
     assert not a.refused and "Cristina Finch" in a.citations[0].quote and a.citations[0].quote.startswith("editors")
-    a = engine.answer("When was the paper published?", mode="quote")
-    assert a.citations[0].quote == "28 May, 2025" and a.citations[0].source_id == "000-4b2cc08eca4313f9"
+    for q in ("When was the paper published?", "What is the publication date?", "What was the date of publication?"):
+        a = engine.answer(q, mode="quote")
+        assert a.citations[0].quote == "28 May, 2025" and a.citations[0].source_id == "000-4b2cc08eca4313f9", q
     # questions about the document itself: its title, its editors and audience in other words than the page's
     seed = Filters(source_id="000-4b2cc08eca4313f9")  # "the paper" of a library of many: ask about this document
     a = engine.answer("What is the title of the paper?", mode="quote", filters=seed)
     assert not a.refused and a.citations[0].quote == "More than a mandate? Making gender training in security institutions matter"
     a = engine.answer("Who edited the paper?", mode="quote")
     assert not a.refused and a.citations[0].quote.startswith("editors") and "Cristina Finch" in a.citations[0].quote
-    a = engine.answer("Who is the paper written for?", mode="quote", filters=seed)
-    assert not a.refused and "primary audience is practitioners" in a.citations[0].quote
+    for q in ("Who is the paper written for?", "Who is the paper for?", "For whom was the paper written?"):
+        a = engine.answer(q, mode="quote", filters=seed)
+        assert not a.refused and "primary audience is practitioners" in a.citations[0].quote, q
     # the page gives no figure and no sum of money: refused, saying so, with its closest passages shown
     for q in ("How many women serve in UN peace operations?", "What is the budget of the Elsie Initiative?"):
         a = engine.answer(q, mode="quote", filters=seed)

@@ -18,6 +18,8 @@ from app.engine.question_cues import (
 
 @pytest.mark.parametrize("question,kind", [
     ("When was the paper published?", "date"),
+    ("What is the publication date?", "date"),
+    ("What was the date of the first case?", "date"),
     ("How many officers were trained?", "number"),
     ("What is the mortality rate in adults?", "number"),
     ("Why do trainees forget the course?", "reason"),
@@ -65,6 +67,8 @@ def test_questions_asking_for_the_document_title(question, asks):
     ("Who edited the paper?", "editors: Cristina Finch", "The review was published in 2025."),
     ("Who wrote this publication?", "Authors: A. Smith", "We wrote to every ministry."),
     ("Who is the paper written for?", "The primary audience is practitioners.", "It is written in English."),
+    ("Who is the paper for?", "The primary audience is practitioners.", "It is written in English."),
+    ("For whom was the report written?", "It is intended for trainers.", "It was written in 2025."),
     ("Why was the paper written?", "The need for the paper arose from two questions.", "The paper has 40 pages."),
 ])
 def test_questions_about_the_document_itself_find_the_words_that_state_it(question, states, other):
@@ -75,7 +79,8 @@ def test_questions_about_the_document_itself_find_the_words_that_state_it(questi
 @pytest.mark.parametrize("question", ["What genes have been targeted for the test?",
                                       "Who published the first genome?", "What is the mortality rate?",
                                       "What was the purpose of the search?", "What is the purpose of the spike protein?",
-                                      "What motivates the study of the rare B-cells?"])
+                                      "What motivates the study of the rare B-cells?",
+                                      "Who paid for the study?", "What is the data of the study?"])
 def test_other_questions_are_not_about_the_document(question):
     assert about_document(question) is None
 
