@@ -20,6 +20,8 @@ import re
 
 from ingest.index.lexical import LexicalIndex, tokenize
 
+from .acronyms import SpelledOut
+
 COMMON_SHARE = 0.1  # a term used by more than this share of the library's documents never refuses
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$", re.I)  # "5th February": a day, like the small numbers
 # "C-C Motif Chemokine Ligand 3 Like 1 (CCL3L1)": the words of an expansion whose acronym the document uses
@@ -32,10 +34,13 @@ class DocumentTerms:
         self.lexical = lexical
         self._vocab: dict[str, set[str]] | None = None
         self._df: dict[str, int] = {}
+        self._spelled: SpelledOut | None = None
 
     def _load(self) -> dict[str, set[str]]:
         if self._vocab is None:
-            self._vocab = {sid: set(tokenize(ts).vocab) for sid, ts in self.sentences.texts_by_source().items()}
+            texts = self.sentences.texts_by_source()
+            self._spelled = SpelledOut(texts)
+            self._vocab = {sid: set(tokenize(ts).vocab) for sid, ts in texts.items()}
             for v in self._vocab.values():
                 for t in v:
                     self._df[t] = self._df.get(t, 0) + 1
@@ -44,6 +49,11 @@ class DocumentTerms:
     def vocabulary(self, source_id: str) -> set[str]:
         """The document's stemmed terms (as BM25 sees them); empty for an unknown id."""
         return self._load().get(source_id, set())
+
+    def spells_out(self, word: str, source_id: str | None = None) -> bool:
+        """Is ``word`` an acronym the library (or the document ``source_id``) writes out in full ("WPS")?"""
+        self._load()
+        return self._spelled.spells_out(word, source_id)
 
     def unknown_to(self, source_id: str, words: list[str], question: str) -> list[str]:
         """The question's specific ``words`` that the document ``source_id`` never uses (but the library does)."""
@@ -58,7 +68,9 @@ class DocumentTerms:
                 skip |= set(m.group(1).split())
         out = []
         for w in words:
-            if w in skip or _ORDINAL.match(w) or len(re.sub(r"[^A-Za-z0-9]", "", w)) < 3:  # "R0", "UN": too short to tell
+            if w in skip or self._spelled.spells_out(w, source_id):  # "WPS", written "Women, Peace and Security"
+                continue
+            if _ORDINAL.match(w) or len(re.sub(r"[^A-Za-z0-9]", "", w)) < 3:  # "R0", "UN": too short to tell
                 continue
             terms = [t for t in tokenize([w]).vocab if not (t.isdigit() and len(t) < 3)]
             missing = [t for t in terms if t not in vocab]

@@ -3,7 +3,8 @@
 * evidence (the sentence model's probability that the best sentence answers) below
   ``Settings.refusal_threshold``;
 * a name, acronym, long number or technical term of the question that occurs nowhere in the corpus
-  ("Norwegian police", "resolution 2242", "hepcidin");
+  ("Norwegian police", "resolution 2242", "hepcidin"; an acronym the corpus writes out in full, "WPS" for
+  "Women, Peace and Security", is not unknown: ``acronyms.py``);
 * weak evidence and none of the question's words near the best sentences (off topic);
 * asked of the library: specific terms that no single document uses all of ("Asian" in one article,
   "CHIKV" in another);
@@ -121,7 +122,8 @@ class RefusalPolicy:
         gives the documents in scope, best-ranked first. Both are computed only when a rule needs them."""
         specific = {text: self.specific_terms(text) for text in (query, question)}
         unknown = list(dict.fromkeys(w for words in specific.values() if words
-                                     for w in self.index.lexical.unknown_terms(words)))
+                                     for w in self.index.lexical.unknown_terms(words)
+                                     if not self.document_terms.spells_out(w)))  # "WPS": "Women, Peace and Security"
         if unknown:
             return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
                            f"so I won't answer this question. The closest passages are shown below in case they help.",
@@ -173,7 +175,7 @@ class RefusalPolicy:
         paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
         """
         specific = self.specific_terms(query)
-        return self.index.lexical.unknown_terms(specific) if specific else []
+        return [w for w in self.index.lexical.unknown_terms(specific) if not self.document_terms.spells_out(w)] if specific else []
 
     def specific_terms(self, query: str) -> list[str]:
         """Names (capitalised after a sentence's first word), acronyms, numbers and technical terms."""

@@ -71,6 +71,10 @@ def test_seed_page_acceptance(engine):
     for q in ("Who is the paper written for?", "Who is the paper for?", "For whom was the paper written?"):
         a = engine.answer(q, mode="quote", filters=seed)
         assert not a.refused and "primary audience is practitioners" in a.citations[0].quote, q
+    # the page writes "Women, Peace and Security" but never "WPS": not a term it never uses (the paper, which
+    # defines the acronym, answers better and is named instead)
+    a = engine.answer("What is the WPS agenda?", mode="quote", filters=seed)
+    assert "WPS" not in a.unknown_terms and a.elsewhere == "fixture-paper"
     # the page gives no figure and no sum of money: refused, saying so, with its closest passages shown
     for q in ("How many women serve in UN peace operations?", "What is the budget of the Elsie Initiative?"):
         a = engine.answer(q, mode="quote", filters=seed)

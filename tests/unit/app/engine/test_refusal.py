@@ -9,7 +9,8 @@ from app.engine.refusal import REFUSAL, Elsewhere, RefusalPolicy
 def _policy(known: set[str], shares: bool = True, threshold: float = 0.05) -> RefusalPolicy:
     lexical = SimpleNamespace(unknown_terms=lambda words: [w for w in words if w.lower() not in known])
     ranker = SimpleNamespace(shares_words=lambda question, ranked: shares)
-    return RefusalPolicy(SimpleNamespace(lexical=lexical, ranker=ranker, embeddings=None), threshold)
+    sentences = SimpleNamespace(texts_by_source=lambda: {"a": ["The Women, Peace and Security agenda."]})
+    return RefusalPolicy(SimpleNamespace(lexical=lexical, ranker=ranker, embeddings=None, sentences=sentences), threshold)
 
 
 def test_answers_with_evidence_and_known_names():
@@ -19,6 +20,13 @@ def test_answers_with_evidence_and_known_names():
 def test_unknown_name_or_long_number_refuses_and_is_named():
     r = _policy(set()).decide("What did resolution 2242 add in Norway?", "q", ["r"], ["p"], 0.9)
     assert r is not None and r.unknown == ["2242", "Norway"] and "'Norway'" in r.text
+
+
+def test_an_acronym_the_corpus_writes_out_in_full_is_not_unknown():
+    r = _policy(set()).decide("How do courses serve the WPS agenda?", "q", ["r"], ["p"], 0.9)
+    assert r is None
+    r = _policy(set()).decide("How do courses serve the XQZ agenda?", "q", ["r"], ["p"], 0.9)
+    assert r is not None and r.unknown == ["XQZ"]
 
 
 def test_weak_evidence_refuses():

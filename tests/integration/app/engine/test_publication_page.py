@@ -1,0 +1,36 @@
+"""The publication page alone (../shared/seeds), as a practitioner's library of one page: its own words
+answer questions asked in other words ("publication date", "WPS", "Who is it for?")."""
+import shutil
+
+import pytest
+
+from tests.conftest import SHARED, ingested_engine
+
+SEEDS = SHARED / "seeds"
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is absent")
+
+
+@pytest.fixture(scope="module")
+def page_engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("publication-page")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, corpus / f.name)
+    return ingested_engine(corpus, root / "db")
+
+
+@pytest.mark.parametrize("question,quote", [
+    ("What is the publication date?", "28 May, 2025"),
+    ("Who is the paper for?", "The primary audience is practitioners"),
+    ("What is the WPS agenda?", "Women, Peace and Security agenda"),  # the page never writes "WPS"
+])
+def test_the_page_answers_in_its_own_words(page_engine, question, quote):
+    a = page_engine.answer(question, mode="quote")
+    assert not a.refused, (question, a.text)
+    assert a.citations[0].quote.startswith(quote) or any(quote in c.quote for c in a.citations[:2]), (question, a.text)
+
+
+def test_an_acronym_the_page_never_spells_out_is_still_unknown(page_engine):
+    a = page_engine.answer("What is the XQZ agenda?", mode="quote")
+    assert a.refused and a.unknown_terms == ["XQZ"]
