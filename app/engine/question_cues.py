@@ -135,7 +135,7 @@ _ABOUT_THE_DOCUMENT = content_words(
     "study studies report publication article research document review work conclusion conclusions concluded "
     "conclude finding findings result results discussed discuss main summary summarise summarize topic topics aim "
     "aims purpose objective method methods methodology key point points drawn draw overall authors describe "
-    "described focus about")
+    "described focus about cover covers covered overview scope")
 # How a document states its own findings, aims and method: such a question's words ("study", "conclusion")
 # otherwise match boilerplate ("All data generated or analysed during this study ...").
 _SUMMARY = re.compile(

@@ -24,6 +24,7 @@ def page_engine(tmp_path_factory):
     ("What is the publication date?", "28 May, 2025"),
     ("Who is the paper for?", "The primary audience is practitioners"),
     ("What is the WPS agenda?", "Women, Peace and Security agenda"),  # the page never writes "WPS"
+    ("What does this publication cover?", "This paper provides an overview of literature"),
 ])
 def test_the_page_answers_in_its_own_words(page_engine, question, quote):
     a = page_engine.answer(question, mode="quote")

@@ -86,7 +86,8 @@ def test_other_questions_are_not_about_the_document(question):
 
 
 @pytest.mark.parametrize("question", ["What does the paper conclude?", "What were the results?",
-                                      "What have the authors reviewed?", "What was the main finding of the study?"])
+                                      "What have the authors reviewed?", "What was the main finding of the study?",
+                                      "What does this publication cover?", "What is the scope of the review?"])
 def test_a_question_about_the_whole_document_finds_how_documents_sum_themselves_up(question):
     pattern = about_document(question)
     assert pattern is not None
