@@ -121,9 +121,7 @@ class RefusalPolicy:
         ``elsewhere()`` then gives the library's best sentence outside it. Asked of the library, ``documents()``
         gives the documents in scope, best-ranked first. Both are computed only when a rule needs them."""
         specific = {text: self.specific_terms(text) for text in (query, question)}
-        unknown = list(dict.fromkeys(w for words in specific.values() if words
-                                     for w in self.index.lexical.unknown_terms(words)
-                                     if not self.document_terms.spells_out(w)))  # "WPS": "Women, Peace and Security"
+        unknown = list(dict.fromkeys(w for words in specific.values() for w in self._unknown(words)))
         if unknown:
             return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
                            f"so I won't answer this question. The closest passages are shown below in case they help.",
@@ -174,8 +172,14 @@ class RefusalPolicy:
         vocabulary splits it into four or more word pieces (hepcidin, rupintrivir): everyday words a
         paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
         """
-        specific = self.specific_terms(query)
-        return [w for w in self.index.lexical.unknown_terms(specific) if not self.document_terms.spells_out(w)] if specific else []
+        return self._unknown(self.specific_terms(query))
+
+    def _unknown(self, words: list[str]) -> list[str]:
+        """``words`` the corpus never uses; an acronym it writes out in full ("WPS": "Women, Peace and Security")
+        is known."""
+        if not words:
+            return []
+        return [w for w in self.index.lexical.unknown_terms(words) if not self.document_terms.spells_out(w)]
 
     def specific_terms(self, query: str) -> list[str]:
         """Names (capitalised after a sentence's first word), acronyms, numbers and technical terms."""

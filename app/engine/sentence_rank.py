@@ -7,6 +7,7 @@ and one probability; passages are the chunks holding the best sentences, ranked 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -298,10 +299,22 @@ class SentenceRanker:
                                      score=rk.prob, similarity=rk.cos, paragraph=para)
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*")
+
+
 def focus_passage(p: Passage, start: int, end: int, max_chars: int = 320) -> Passage:
-    """The passage narrowed to a window around one of its sentences (short prompts for small models)."""
+    """The passage narrowed to a window around one of its sentences (short prompts for small models).
+
+    The window holds whole sentences only: a small model copies what it is shown, and a window opening
+    mid-word ("rity institutions. The main goal …") came back as the answer's first words."""
     if len(p.text) <= max_chars:
         return p
     lo = max(p.start, min(start, end - max_chars))
     hi = min(p.end, max(end, lo + max_chars))
+    if lo < start:  # context before the sentence: from the first sentence that starts inside the window
+        m = _SENTENCE_END.search(p.text, lo - p.start, start - p.start)
+        lo = p.start + m.end() if m else start
+    if hi > end:  # context after it: up to the last sentence that ends inside the window
+        ends = list(_SENTENCE_END.finditer(p.text, end - p.start, hi - p.start))
+        hi = p.start + len(p.text[:ends[-1].end()].rstrip()) if ends else end
     return replace(p, start=lo, end=hi, text=p.text[lo - p.start: hi - p.start])
