@@ -26,11 +26,11 @@ def as_acronym(word: str) -> str | None:
     return w if ACRONYM.match(w) else None
 
 
-def initialisms(text: str) -> set[str]:
-    """The acronyms that whole runs of capitalised words of ``text`` spell ("Women, Peace and Security" -> WPS;
-    a leading "The" is dropped). Only whole runs: stretches of long runs (titles in a reference list) would
-    spell many short acronyms by chance."""
-    out: set[str] = set()
+def initialisms(text: str) -> dict[str, str]:
+    """{acronym: its words} for the whole runs of capitalised words of ``text`` ("WPS": "Women, Peace and
+    Security"; a leading "The" is dropped). Only whole runs: stretches of long runs (titles in a reference list)
+    would spell many short acronyms by chance."""
+    out: dict[str, str] = {}
     for m in _RUN.finditer(text):
         letters = []
         for word in re.split(r"[,\s]+", m.group(0)):
@@ -42,7 +42,7 @@ def initialisms(text: str) -> set[str]:
             # "Gender-Based" gives G and B; "Covid-19" gives C and 1; "peace-keeping" would give nothing
             letters += [p[0] for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
         if 3 <= len(letters) <= _MAX_WORDS:
-            out.add("".join(letters))
+            out.setdefault("".join(letters), m.group(0).removeprefix("The ").removeprefix("An ").removeprefix("A "))
     return out
 
 
@@ -51,12 +51,19 @@ class SpelledOut:
 
     def __init__(self, texts_by_source: dict[str, list[str]]):
         self._by_acronym: dict[str, set[str]] = {}
+        self._phrase: dict[str, str] = {}
         for sid, texts in texts_by_source.items():
-            for a in initialisms("\n".join(texts)):
+            for a, words in initialisms("\n".join(texts)).items():
                 self._by_acronym.setdefault(a, set()).add(sid)
+                self._phrase.setdefault(a, words)
 
     def spells_out(self, word: str, source_id: str | None = None) -> bool:
         """Does the library (or the one document ``source_id``) spell out the acronym ``word``?"""
         a = as_acronym(word)
         docs = self._by_acronym.get(a, ()) if a else ()
         return bool(docs) and (source_id is None or source_id in docs)
+
+    def phrase(self, word: str) -> str | None:
+        """The words the library spells the acronym ``word`` with ("WPS" -> "Women, Peace and Security")."""
+        a = as_acronym(word)
+        return self._phrase.get(a) if a else None

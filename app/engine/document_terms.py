@@ -55,6 +55,11 @@ class DocumentTerms:
         self._load()
         return self._spelled.spells_out(word, source_id)
 
+    def phrase(self, word: str) -> str | None:
+        """The words the library writes the acronym ``word`` out with, if it does."""
+        self._load()
+        return self._spelled.phrase(word)
+
     def unknown_to(self, source_id: str, words: list[str], question: str) -> list[str]:
         """The question's specific ``words`` that the document ``source_id`` never uses (but the library does)."""
         vocab = self._load().get(source_id)

@@ -110,7 +110,7 @@ class Engine:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
-        ranked, _, _ = self._ranked(self.index.speller.correct(query), filters)
+        ranked, _, _ = self._ranked(self.policy.expand_acronyms(self.index.speller.correct(query)), filters)
         passages, _ = self.ranker.passages(ranked, k)
         return passages
 
@@ -159,9 +159,10 @@ class Engine:
         mode = mode or self.settings.mode
         question = " ".join(question.split())
         query = self.standalone(question, history, use_llm=(mode == "generate"))
-        # ranked as the library spells it ("carageenan" -> "carrageenan"); refusal judges the words as typed
+        # ranked as the library spells it ("carageenan" -> "carrageenan", "WPS" -> "WPS (Women, Peace and Security)");
+        # refusal judges the words as typed
         spelled = self.index.speller.correct
-        searched = spelled(query)
+        searched = self.policy.expand_acronyms(spelled(query))
         filters = self._about_the_paper(query, filters)
         ranked, by_prob, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
         evidence = by_prob[0].prob if by_prob else 0.0

@@ -60,6 +60,7 @@ _LIST = re.compile(r"(?:[^,;]{1,40}[,;]\s+){2,}[^,;]{0,40}\b(?:and|or)\b")  # "A
 NO_FIGURE = ("The passages that come closest give no figure, so I won't answer this question. They are shown below "
              "in case they help.")
 NO_SUM = NO_FIGURE.replace("no figure", "no sum of money")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{2,7}s?\b")
 _DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
@@ -173,6 +174,14 @@ class RefusalPolicy:
         paraphrase might use ("syllabi", "fieldwork") are one to three pieces, so they never refuse.
         """
         return self._unknown(self.specific_terms(query))
+
+    def expand_acronyms(self, query: str) -> str:
+        """``query`` with its words added after each acronym the corpus never uses but writes out in full:
+        "the WPS agenda" is searched as "the WPS (Women, Peace and Security) agenda"."""
+        acronyms = [w for w in _ACRONYM.findall(query) if self.document_terms.phrase(w)]
+        for w in self.index.lexical.unknown_terms(acronyms) if acronyms else []:
+            query = re.sub(rf"\b{re.escape(w)}\b", f"{w} ({self.document_terms.phrase(w)})", query, count=1)
+        return query
 
     def _unknown(self, words: list[str]) -> list[str]:
         """``words`` the corpus never uses; an acronym it writes out in full ("WPS": "Women, Peace and Security")

@@ -32,6 +32,12 @@ def test_the_page_answers_in_its_own_words(page_engine, question, quote):
     assert a.citations[0].quote.startswith(quote) or any(quote in c.quote for c in a.citations[:2]), (question, a.text)
 
 
+def test_an_acronym_the_page_writes_out_is_searched_with_its_words(page_engine):
+    a = page_engine.answer("What is the WPS agenda?", mode="quote")
+    assert a.standalone_query == "What is the WPS (Women, Peace and Security) agenda?"
+    assert a.citations[0].quote.startswith("Description") and "Women, Peace and Security agenda" in a.citations[0].quote
+
+
 def test_an_acronym_the_page_never_spells_out_is_still_unknown(page_engine):
     a = page_engine.answer("What is the XQZ agenda?", mode="quote")
     assert a.refused and a.unknown_terms == ["XQZ"]

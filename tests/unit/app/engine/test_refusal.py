@@ -29,6 +29,14 @@ def test_an_acronym_the_corpus_writes_out_in_full_is_not_unknown():
     assert r is not None and r.unknown == ["XQZ"]
 
 
+def test_an_acronym_the_corpus_only_writes_out_is_searched_with_its_words():
+    p = _policy(set())
+    assert p.expand_acronyms("How do courses serve the WPS agenda?") == (
+        "How do courses serve the WPS (Women, Peace and Security) agenda?")
+    assert _policy({"wps"}).expand_acronyms("the WPS agenda") == "the WPS agenda"  # the corpus uses it: as typed
+    assert p.expand_acronyms("the XQZ agenda") == "the XQZ agenda"
+
+
 def test_weak_evidence_refuses():
     assert _policy(set()).decide("what is training", "what is training", ["r"], ["p"], 0.01).text == REFUSAL
     assert _policy(set()).decide("what is training", "what is training", [], [], 0.9).text == REFUSAL  # no passages
