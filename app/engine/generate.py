@@ -43,6 +43,11 @@ def rewrite_messages(question: str, history: list[Turn]):
             HumanMessage(f"Conversation:\n{convo}\n\nLast question: {question}\nStandalone question:")]
 
 
+# Small models copy a quoted phrase inside square brackets ("The publication date is [28 May, 2025] [1]."), which
+# reads as a citation; brackets holding anything but passage numbers are unwrapped
+_BRACKETED = re.compile(r"\[(?![\d\s,–-]*\])([^\[\]\n]{1,300})\]")
+
+
 def is_model_refusal(text: str) -> bool:
     low = text.lower()
     return any(h in low for h in _REFUSAL_HINTS) and len(content_words(text)) < 12
@@ -58,7 +63,7 @@ def finalize(raw: str, passages: list[Passage], verifier: Verifier) -> tuple[str
     key_to_n: dict[tuple, int] = {}
     checks: list[SentenceCheck] = []
     out_parts: list[str] = []
-    for sent in split_answer(raw):
+    for sent in split_answer(_BRACKETED.sub(r"\1", raw)):
         claim = strip_markers(sent)
         if not claim or is_model_refusal(claim):
             continue

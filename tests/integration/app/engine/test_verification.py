@@ -35,6 +35,13 @@ def test_invented_sentence_is_flagged_and_loses_its_marker(engine):
     assert len(cits) == 1
 
 
+def test_a_phrase_the_model_puts_in_brackets_is_not_left_looking_like_a_citation(engine):
+    ps, right, _ = _passages(engine)
+    text, cits, checks = finalize(f"Of 27 national curricula, [9 contained a dedicated session on gender] [{right}].",
+                                  ps, engine.verifier)
+    assert text == "Of 27 national curricula, 9 contained a dedicated session on gender [1]." and checks[0].supported
+
+
 def test_unresolvable_marker_dropped_and_numbers_checked(engine):
     ps, right, _ = _passages(engine)
     text, cits, checks = finalize("Of 27 national curricula, 9 contained a dedicated gender session [9].", ps, engine.verifier)
