@@ -15,6 +15,7 @@ _RUN = re.compile(r"[A-Z][\w'’-]*(?:(?:,?\s+(?:(?:and|of|the|for|in|on|to|&)\s
 _SMALL = frozenset({"and", "of", "the", "for", "in", "on", "to", "&"})
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{2,7}$")  # "WPS", "SSR", "UNSC"; a plural "NGOs" is read as "NGO". Two letters
 # ("UN") are too short: dozens of runs (sentence openings, titles) spell any two letters by chance
+_IN_TEXT = re.compile(r"\b[A-Z][A-Z0-9&]{2,7}s?\b")  # the same, inside a question
 _MAX_WORDS = 8
 _LEADING = frozenset({"The", "A", "An"})
 _SPELLED = re.compile(r"^[A-Z][a-z]{2,}")  # a word written out: a capital, then lower case
@@ -24,6 +25,11 @@ def as_acronym(word: str) -> str | None:
     """The acronym ``word`` is ("WPS", "NGOs" -> "NGO"), or None for an ordinary word."""
     w = word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
     return w if ACRONYM.match(w) else None
+
+
+def acronyms_in(text: str) -> list[str]:
+    """The words of ``text`` that may be acronyms ("What is the WPS agenda?" -> ["WPS"])."""
+    return _IN_TEXT.findall(text)
 
 
 def initialisms(text: str) -> dict[str, str]:
@@ -42,7 +48,8 @@ def initialisms(text: str) -> dict[str, str]:
             # "Gender-Based" gives G and B; "Covid-19" gives C and 1; "peace-keeping" would give nothing
             letters += [p[0] for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
         if 3 <= len(letters) <= _MAX_WORDS:
-            out.setdefault("".join(letters), m.group(0).removeprefix("The ").removeprefix("An ").removeprefix("A "))
+            first, _, rest = m.group(0).partition(" ")
+            out.setdefault("".join(letters), rest if first in _LEADING else m.group(0))
     return out
 
 

@@ -108,9 +108,15 @@ class Engine:
         qv = self.retriever.embed_query(text)
         return self.index.adapter(qv) if self.index.adapter is not None else qv
 
+    def searched_as(self, query: str) -> str:
+        """The query as it is ranked: spelled as the library spells it ("carageenan" -> "carrageenan") and with the
+        words of an acronym the library only writes out ("WPS" -> "WPS (Women, Peace and Security)"). Refusal
+        judges the words as typed."""
+        return self.policy.expand_acronyms(self.index.speller.correct(query))
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         """Passages holding the sentences that best answer ``query``, best first."""
-        ranked, _, _ = self._ranked(self.policy.expand_acronyms(self.index.speller.correct(query)), filters)
+        ranked, _, _ = self._ranked(self.searched_as(query), filters)
         passages, _ = self.ranker.passages(ranked, k)
         return passages
 
@@ -159,12 +165,9 @@ class Engine:
         mode = mode or self.settings.mode
         question = " ".join(question.split())
         query = self.standalone(question, history, use_llm=(mode == "generate"))
-        # ranked as the library spells it ("carageenan" -> "carrageenan", "WPS" -> "WPS (Women, Peace and Security)");
-        # refusal judges the words as typed
-        spelled = self.index.speller.correct
-        searched = self.policy.expand_acronyms(spelled(query))
+        searched = self.searched_as(query)
         filters = self._about_the_paper(query, filters)
-        ranked, by_prob, rank = self._ranked(searched, filters, focus=spelled(question) if query != question else None)
+        ranked, by_prob, rank = self._ranked(searched, filters, focus=self.index.speller.correct(question) if query != question else None)
         evidence = by_prob[0].prob if by_prob else 0.0
         passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}

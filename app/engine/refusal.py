@@ -26,6 +26,7 @@ from functools import cached_property
 from ingest.index.embedder import tokenizer_of
 from ingest.index.settings import Settings
 
+from .acronyms import acronyms_in
 from .document_terms import DocumentTerms
 from .question_cues import about_the_document
 from .text import STOPWORDS
@@ -60,7 +61,6 @@ _LIST = re.compile(r"(?:[^,;]{1,40}[,;]\s+){2,}[^,;]{0,40}\b(?:and|or)\b")  # "A
 NO_FIGURE = ("The passages that come closest give no figure, so I won't answer this question. They are shown below "
              "in case they help.")
 NO_SUM = NO_FIGURE.replace("no figure", "no sum of money")
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{2,7}s?\b")
 _DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
@@ -178,9 +178,9 @@ class RefusalPolicy:
     def expand_acronyms(self, query: str) -> str:
         """``query`` with its words added after each acronym the corpus never uses but writes out in full:
         "the WPS agenda" is searched as "the WPS (Women, Peace and Security) agenda"."""
-        acronyms = [w for w in _ACRONYM.findall(query) if self.document_terms.phrase(w)]
-        for w in self.index.lexical.unknown_terms(acronyms) if acronyms else []:
-            query = re.sub(rf"\b{re.escape(w)}\b", f"{w} ({self.document_terms.phrase(w)})", query, count=1)
+        phrases = {w: p for w in acronyms_in(query) if (p := self.document_terms.phrase(w))}
+        for w in self.index.lexical.unknown_terms(list(phrases)) if phrases else []:
+            query = re.sub(rf"\b{re.escape(w)}\b", f"{w} ({phrases[w]})", query, count=1)
         return query
 
     def _unknown(self, words: list[str]) -> list[str]:
