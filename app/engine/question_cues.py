@@ -171,3 +171,26 @@ def has_type(kind: str, sentence: str) -> bool:
     if kind == "number":
         return bool(_NUMBER.search(sentence))
     return bool(_NAME.search(sentence))
+
+
+# "What does the paper say about climate change?", "Does the review discuss firefighters?", "Is e-learning covered?":
+# a question naming the topic it asks about. Its words are the question; a topic the library never words is one it
+# does not cover (``RefusalPolicy``), however near its passages look to the embedding model.
+_TELLER = (r"(the |this |that |its )?(paper|report|publication|document|study|article|review|page|text|authors?|"
+           r"library|sources?|literature|it|they)")
+_TOPIC = re.compile(
+    r"^\W*(what|how)\s+(does|do|did|can)\s+" + _TELLER + r"\s+(say|write|tell|note|state|report|argue|suggest|"
+    r"recommend|conclude|find|mention|discuss|cover)(\s+us)?\s+(about|on|regarding|concerning)\s+(?P<a>[^?]+)"
+    r"|^\W*(does|did|do|is|are|was|were)\s+" + _TELLER + r"\s+(say|talk|discuss|mention|cover|address|deal\s+with|"
+    r"touch\s+on|consider|examine|explore|look\s+at|refer\s+to|include|have)(ing)?(\s+(anything|something))?"
+    r"(\s+(about|on|regarding|concerning))?\s+(?P<b>[^?]+)"
+    r"|^\W*(is|are|was|were)\s+(?P<c>[^?]+?)\s+(discussed|mentioned|covered|addressed|considered|examined|explored)\b"
+    r"|^\W*(tell me|anything|something)\s+(about|on)\s+(?P<d>[^?]+)", re.I)
+_TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+
+
+def topic_words(question: str) -> list[str]:
+    """The words of the topic a question asks the library about ("climate", "change"), or none."""
+    m = _TOPIC.search(question)
+    topic = next((g for g in m.group("a", "b", "c", "d") if g), "") if m else ""
+    return list(dict.fromkeys(w for w in _TOPIC_WORD.findall(topic) if w.lower() not in STOPWORDS and len(w) >= 3))

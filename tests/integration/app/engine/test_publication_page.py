@@ -41,3 +41,19 @@ def test_an_acronym_the_page_writes_out_is_searched_with_its_words(page_engine):
 def test_an_acronym_the_page_never_spells_out_is_still_unknown(page_engine):
     a = page_engine.answer("What is the XQZ agenda?", mode="quote")
     assert a.refused and a.unknown_terms == ["XQZ"]
+
+
+@pytest.mark.parametrize("question,reason", [
+    ("What does the paper say about climate change?", "never mention 'climate'"),
+    ("What percentage of UN peacekeepers are women?", "no figure"),  # the page gives no share
+    ("What is the recommended duration of a gender training course in hours?", "no figure"),
+])
+def test_what_the_page_does_not_cover_is_refused_with_its_reason(page_engine, question, reason):
+    a = page_engine.answer(question, mode="quote")
+    assert a.refused and reason in a.text, (question, a.text)
+
+
+@pytest.mark.parametrize("question", ["What does the paper say about masculine norms?",
+                                      "What does the paper say about the WPS agenda?", "Is institutional change discussed?"])
+def test_a_topic_the_page_words_is_answered(page_engine, question):
+    assert not page_engine.answer(question, mode="quote").refused, question

@@ -13,6 +13,7 @@ from app.engine.question_cues import (
     definition_pattern,
     looks_like_heading,
     sums_up,
+    topic_words,
 )
 
 
@@ -127,3 +128,17 @@ def test_sections_where_a_document_sums_itself_up():
         assert sums_up(section), section
     for section in ("3 Methods", "Summary statistics of the sample", "Recommendations", ""):
         assert not sums_up(section), section
+
+
+@pytest.mark.parametrize("question,words", [
+    ("What does the paper say about climate change?", ["climate", "change"]),
+    ("Does the paper discuss artificial intelligence?", ["artificial", "intelligence"]),
+    ("Is e-learning covered in the review?", ["e-learning"]),
+    ("Tell me about firefighters", ["firefighters"]),
+    ("What does the review find about gender training for firefighters?", ["gender", "training", "firefighters"]),
+    ("Does it mention the Gender Equality Index?", ["Gender", "Equality", "Index"]),
+    ("What is the effect of training?", []),  # names no topic: the other rules judge it
+    ("How did climate affect the training?", []),
+])
+def test_a_question_naming_its_topic_gives_the_topic_words(question, words):
+    assert topic_words(question) == words

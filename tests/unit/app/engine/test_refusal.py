@@ -151,3 +151,35 @@ def test_how_many_is_refused_when_the_best_sentences_give_no_figure_nor_a_list()
     p, ranked = policy("Evaluation should receive 10 per cent of the training budget.")
     q = "What share of the training budget should be reserved for evaluation?"
     assert p.decide(q, q, ranked, ["p"], 0.4) is None  # a share, not an amount
+
+
+def test_a_share_or_a_duration_asks_for_a_figure():
+    p = _policy({"un"})
+    p.index.sentences = SimpleNamespace(texts=["The paper reviews gender training.", "Its goal is participation."])
+    ranked = [SimpleNamespace(row=0), SimpleNamespace(row=1)]
+    for q in ("What percentage of UN peacekeepers are women?", "What is the proportion of trainers who are women?",
+              "What is the recommended duration of a course in hours?", "What was the number of courses given?"):
+        r = p.decide(q, q, ranked, ["p"], 0.4)
+        assert r is not None and "no figure" in r.text, q
+    assert p.decide("What is the rate limiting step?", "q", ranked, ["p"], 0.4) is None  # no "of": not a share
+
+
+def test_a_topic_the_library_never_words_is_refused_and_named():
+    p = _policy({"gender", "training", "change", "role", "instructors", "effect", "rates"})
+    r = p.decide(q := "What does the paper say about climate change?", q, ["r"], ["p"], 0.4)
+    assert r is not None and r.unknown == ["climate"] and "'climate'" in r.text  # half the topic's words
+    r = p.decide(q := "What does the review find about gender training for firefighters?", q, ["r"], ["p"], 0.4)
+    assert r is not None and r.unknown == ["firefighters"]  # its last word
+    assert p.decide(q := "Does the paper discuss the role of instructors?", q, ["r"], ["p"], 0.4) is None
+    # one stray word of a longer topic is not enough; nor is an unknown word outside a topic question
+    assert p.decide(q := "What does the paper say about the effect of training nowadays on rates?", q, ["r"], ["p"], 0.4) is None
+    assert p.decide(q := "How did climate affect the training?", q, ["r"], ["p"], 0.4) is None
+
+
+def test_a_topic_one_document_never_words_is_refused_about_that_document():
+    p = _policy({"gender", "training", "firefighters"})
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [w for w in words if w == "firefighters"])
+    q = "Does the review discuss gender training for firefighters?"
+    assert p.decide(q, q, ["r"], ["p"], 0.4) is None  # the library uses the word
+    r = p.decide(q, q, ["r"], ["p"], 0.4, source_id="a")
+    assert r is not None and r.unknown == ["firefighters"] and r.text.startswith("This document never mentions")
