@@ -102,6 +102,7 @@ class Cues:
     about: re.Pattern | None = None  # ``about_document``
     whole: bool = False  # ``about_the_document``: a question about the document as a whole
     counted: frozenset[str] = frozenset()  # ``count_nouns``: what a "How many ...?" question counts
+    dated: bool = False  # ``asks_when_published``: the document's dateline answers
 
 
 def pair_share(pairs: frozenset[tuple[str, str]], words: frozenset[str], text: str) -> float:
@@ -128,7 +129,7 @@ def feature_vector(c: Candidate, q: Cues) -> np.ndarray:
         len(q_words & words) / len(q_words) if q_words else 0.0,
         float(matched), float(typed and not matched),
         float(defines is not None and defines.search(s) is not None),
-        float(q_type == "date" and c.head and bool(DATELINE.match(stripped))),
+        float(q.dated and c.head and bool(DATELINE.match(stripped))),
         float(looks_like_heading(s)),
         float(bool(REFERENCE_SECTIONS.match(c.section or ""))),
         float(stripped.endswith("?")),

@@ -10,7 +10,7 @@ from .text import STOPWORDS, content_sequence, content_words
 
 MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+" + MONTHS + r"|\b" + MONTHS + r"\s+\d{1,2}\b"
-                   r"|\b(day|week|month|year|decade|century)s?\b", re.I)
+                   r"|\b(day|week|month|year|decade|century)s?\b|\b\d+\s*(y|yrs?)\s+ago\b", re.I)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
                  r"thousand|million|billion|dozen")
 _NUMBER = re.compile(r"\d|\b(" + _NUMBER_WORDS + r"|half|double|twice|once|several|few|many|most|majority)\b", re.I)
@@ -114,6 +114,16 @@ def counts(nouns: frozenset[str], text: str, words: frozenset[str] | None = None
     if words is not None and not nouns & words:
         return False
     return any(nouns & set(content_sequence(text[m.end():m.end() + 60])[:3]) for m in _COUNT.finditer(text))
+
+
+# a date question about the document itself ("When was the paper published?", "What is the publication date?"):
+# only those are answered by its dateline, not "When was the Elsie Initiative founded?"
+_DATED = re.compile(r"\b(publish\w*|publication|released?|issued?|written|came out|come out|dated?|posted|appeared)\b"
+                    r"|\b" + _DOC_NOUN + r"\b", re.I)
+
+
+def asks_when_published(question: str) -> bool:
+    return answer_type(question) == "date" and bool(_DATED.search(question))
 
 
 def asks_for_title(question: str) -> bool:

@@ -20,6 +20,7 @@ from .question_cues import (
     about_the_document,
     answer_type,
     asks_for_title,
+    asks_when_published,
     count_nouns,
     definition_pattern,
     sums_up,
@@ -176,7 +177,7 @@ class SentenceRanker:
         q_words = content_words(q)
         pool = [self.words[r] for r in order]
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
-                    asks_for_title(q), about_document(q), asks_whole, count_nouns(q))
+                    asks_for_title(q), about_document(q), asks_whole, count_nouns(q), asks_when_published(q))
         qvec = qv if focus_vec is None else (qv + focus_vec) / 2
         feats = np.stack([feature_vector(self._candidate(r, sims, rows[r], qvec, cues.title), cues) for r in order])
         return order, feats, sims

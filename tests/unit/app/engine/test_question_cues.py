@@ -8,6 +8,7 @@ from app.engine.question_cues import (
     about_document,
     answer_type,
     asks_for_title,
+    asks_when_published,
     count_nouns,
     counts,
     definition_pattern,
@@ -142,3 +143,13 @@ def test_sections_where_a_document_sums_itself_up():
 ])
 def test_a_question_naming_its_topic_gives_the_topic_words(question, words):
     assert topic_words(question) == words
+
+
+@pytest.mark.parametrize("question,dated", [
+    ("When was the paper published?", True), ("What is the publication date?", True),
+    ("When did it come out?", True), ("What was the date of the report?", True),
+    ("When was the Elsie Initiative founded?", False),  # a date, but not the document's
+    ("Who published the paper?", False),  # about the document, but no date
+])
+def test_only_a_date_question_about_the_document_is_answered_by_its_dateline(question, dated):
+    assert asks_when_published(question) is dated

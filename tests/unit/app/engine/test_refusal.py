@@ -183,3 +183,14 @@ def test_a_topic_one_document_never_words_is_refused_about_that_document():
     assert p.decide(q, q, ["r"], ["p"], 0.4) is None  # the library uses the word
     r = p.decide(q, q, ["r"], ["p"], 0.4, source_id="a")
     assert r is not None and r.unknown == ["firefighters"] and r.text.startswith("This document never mentions")
+
+
+def test_a_when_question_is_refused_when_the_best_sentences_give_no_date():
+    p = _policy({"elsie", "initiative"})
+    q = "When was the Elsie Initiative founded?"
+    for texts, refused in ((["The Elsie Initiative aims at participation.", "Its audience is practitioners."], True),
+                           (["The Elsie Initiative was launched in 2017.", "Its audience is practitioners."], False),
+                           (["The genotype emerged between 50 and 310 y ago."], False)):
+        p.index.sentences = SimpleNamespace(texts=texts)
+        r = p.decide(q, q, [SimpleNamespace(row=i) for i in range(len(texts))], ["p"], 0.4)
+        assert (r is not None and "no date" in r.text) if refused else r is None, texts
