@@ -183,9 +183,10 @@ def has_type(kind: str, sentence: str) -> bool:
     return bool(_NAME.search(sentence))
 
 
-# "What does the paper say about climate change?", "Does the review discuss firefighters?", "Is e-learning covered?":
-# a question naming the topic it asks about. Its words are the question; a topic the library never words is one it
-# does not cover (``RefusalPolicy``), however near its passages look to the embedding model.
+# "What does the paper say about climate change?", "Does the review discuss firefighters?", "Is e-learning
+# covered?", "How does the paper define toxic masculinity?": a question naming the topic it asks about. A topic the
+# library never words is one it does not cover (``RefusalPolicy``), however near its passages look to the embedding
+# model.
 _TELLER = (r"(the |this |that |its )?(paper|report|publication|document|study|article|review|page|text|authors?|"
            r"library|sources?|literature|it|they)")
 _TOPIC = re.compile(
@@ -195,12 +196,16 @@ _TOPIC = re.compile(
     r"touch\s+on|consider|examine|explore|look\s+at|refer\s+to|include|have)(ing)?(\s+(anything|something))?"
     r"(\s+(about|on|regarding|concerning))?\s+(?P<b>[^?]+)"
     r"|^\W*(is|are|was|were)\s+(?P<c>[^?]+?)\s+(discussed|mentioned|covered|addressed|considered|examined|explored)\b"
-    r"|^\W*(tell me|anything|something)\s+(about|on)\s+(?P<d>[^?]+)", re.I)
+    r"|^\W*(tell me|anything|something)\s+(about|on)\s+(?P<d>[^?]+)"
+    # a definition asked for: "How does the paper define toxic masculinity?", "What is meant by X?"
+    r"|^\W*how\s+(does|do|did|is|are)\s+(" + _TELLER + r"\s+)?defined?\s+(?P<e>[^?]+)"
+    r"|^\W*(what\s+is\s+(meant|understood)\s+by|what\s+is\s+the\s+definition\s+of|define)\s+(?P<f>[^?]+)"
+    r"|^\W*what\s+(does|do)\s+(?P<g>[^?]+?)\s+mean\b", re.I)
 _TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
 def topic_words(question: str) -> list[str]:
     """The words of the topic a question asks the library about ("climate", "change"), or none."""
     m = _TOPIC.search(question)
-    topic = next((g for g in m.group("a", "b", "c", "d") if g), "") if m else ""
+    topic = next((g for g in m.group("a", "b", "c", "d", "e", "f", "g") if g), "") if m else ""
     return list(dict.fromkeys(w for w in _TOPIC_WORD.findall(topic) if w.lower() not in STOPWORDS and len(w) >= 3))

@@ -138,6 +138,9 @@ def test_sections_where_a_document_sums_itself_up():
     ("Tell me about firefighters", ["firefighters"]),
     ("What does the review find about gender training for firefighters?", ["gender", "training", "firefighters"]),
     ("Does it mention the Gender Equality Index?", ["Gender", "Equality", "Index"]),
+    ("How does the paper define toxic masculinity?", ["toxic", "masculinity"]),
+    ("What is meant by gender mainstreaming?", ["gender", "mainstreaming"]),
+    ("What does gender-responsive mean?", ["gender-responsive"]),
     ("What is the effect of training?", []),  # names no topic: the other rules judge it
     ("How did climate affect the training?", []),
 ])
