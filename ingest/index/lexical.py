@@ -122,6 +122,8 @@ class LexicalIndex:
         if len(parts) > 1 and all(p in vocab or (p.isdigit() and len(p) < 3) for p in parts):
             return True
         low = re.sub(r"[^a-z0-9]", "", word.lower())
+        if low.isalpha() and len(low) >= 5 and any(len(v) >= len(low) + 4 and v.startswith(low) for v in vocab):
+            return True  # a short form of a longer word: "Staph" for "Staphylococcus" (not "Niger" for "Nigeria")
         if len(low) < 6 or low.isdigit():
             return False
         # the word's stem, never a number part ("19" of "COVID-19"); of stems as long, the first in the word

@@ -18,7 +18,7 @@ def lexical(tmp_path_factory):
     (root / "corpus" / "report.txt").write_text(
         "As of 26 January 2020, the outbreak had resulted in 2066 confirmed cases in Wuhan, said the commission. "
         "On Feb. 10, 2020 about 2,000 people were tested. By 19 March the count had doubled. "
-        "Phagocytosis was measured in every sample.\n")
+        "Phagocytosis was measured in every sample. Staphylococcus aureus grew in Nigeria.\n")
     s = Settings(corpus_dir=root / "corpus", db_dir=root / "db")
     with fake_embedder_installed():  # the subject is BM25: no vectors are read
         assert not run_ingest(s, progress=False).failed
@@ -62,3 +62,8 @@ def test_spelling_variant_check_does_not_depend_on_the_hash_seed():
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
     assert seen == {"True False"}
+
+
+def test_a_short_form_of_a_longer_word_is_known_but_not_a_name_one_ending_off(lexical):
+    assert lexical.unknown_terms(["Staph"]) == []  # "Staphylococcus"
+    assert lexical.unknown_terms(["Niger"]) == ["Niger"]  # "Nigeria" is another country, not a short form
