@@ -12,7 +12,7 @@
   "CHIKV" in another);
 * asked about one document: a term that document never uses but others do (``document_terms.py``), or
   another document answering far better (``Elsewhere``; the answer names it);
-* "When …?" and no date, day, month or year in the best sentences;
+* "When was / did …?" (not "When should …?") and no date, day, month or year in the best sentences;
 * "How many …?" / "How much …?" and no number (nor a list to count) in the best sentences; no sum of money
   when the question asks what something costs.
 
@@ -74,6 +74,8 @@ NO_SUM = NO_FIGURE.replace("no figure", "no sum of money")
 # "When was the Elsie Initiative founded?" of a page that never dates it: no date (nor a day, month or year) in the
 # best sentences. Of COVID-QA's 25 "when" questions, the held-out index's 10 and the dev set's 3, every one has one.
 NO_DATE = NO_FIGURE.replace("no figure", "no date")
+# "When is gender training most effective?", "When should a refresher be given?": a condition, not a date
+_WHEN_IF = re.compile(r"^\W*when\s+(is|are|does|do|should|can|could|would|will|might|must|may|shall)\b", re.I)
 _DEFAULT = Settings.model_fields  # the rule's defaults are the settings' own
 # "this study", "the authors", "What dataset do they use?" (questions written about a paper call its authors
 # "they"): the question is about the document it is asked about, which no other document can answer for it
@@ -169,7 +171,7 @@ class RefusalPolicy:
             money = _MONEY_Q.search(question) is not None and not _SHARE.search(question)  # a share of a budget: a figure
             if not any((_MONEY.search(t) if money else _FIGURE.search(t) or _LIST.search(t)) for t in best):
                 return Refusal(NO_SUM if money else NO_FIGURE)
-        if ranked and answer_type(question) == "date":
+        if ranked and answer_type(question) == "date" and not _WHEN_IF.search(question):
             if not any(has_type("date", self.index.sentences.texts[rk.row]) for rk in ranked[:3]):
                 return Refusal(NO_DATE)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)

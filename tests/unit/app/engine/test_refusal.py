@@ -194,3 +194,6 @@ def test_a_when_question_is_refused_when_the_best_sentences_give_no_date():
         p.index.sentences = SimpleNamespace(texts=texts)
         r = p.decide(q, q, [SimpleNamespace(row=i) for i in range(len(texts))], ["p"], 0.4)
         assert (r is not None and "no date" in r.text) if refused else r is None, texts
+    p.index.sentences = SimpleNamespace(texts=["Resistance arises where trainees feel blamed."])
+    for q in ("When does resistance arise?", "When should trainers use role play?", "When is training effective?"):
+        assert p.decide(q, q, [SimpleNamespace(row=0)], ["p"], 0.4) is None, q  # a condition, not a date
