@@ -204,6 +204,12 @@ _TOPIC = re.compile(
 _TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
+def asks_if_covered(question: str) -> bool:
+    """"Does the paper discuss X?", "Is X covered?": a yes-or-no question whether the library covers a topic."""
+    m = _TOPIC.search(question)
+    return bool(m and (m.group("b") or m.group("c")))
+
+
 def topic_words(question: str) -> list[str]:
     """The words of the topic a question asks the library about ("climate", "change"), or none."""
     m = _TOPIC.search(question)

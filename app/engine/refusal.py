@@ -31,7 +31,7 @@ from ingest.index.settings import Settings
 
 from .acronyms import acronyms_in
 from .document_terms import DocumentTerms
-from .question_cues import about_the_document, answer_type, has_type, topic_words
+from .question_cues import about_the_document, answer_type, asks_if_covered, has_type, topic_words
 from .text import STOPWORDS
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
@@ -140,18 +140,22 @@ class RefusalPolicy:
         topic = topic_words(question)
         unknown = list(dict.fromkeys([w for words in specific.values() for w in self._unknown(words)]
                                      + _uncovered(topic, self._unknown(topic))))
+        covered = asks_if_covered(question)  # "Does the paper discuss X?": "No" is its answer
         if unknown:
-            return Refusal(f"The paper and its cited sources never mention {', '.join(repr(w) for w in unknown)}, "
-                           f"so I won't answer this question. The closest passages are shown below in case they help.",
-                           unknown)
+            listed = ", ".join(repr(w) for w in unknown)
+            text = (f"No: the paper and its cited sources never mention {listed}." if covered else
+                    f"The paper and its cited sources never mention {listed}, so I won't answer this question.")
+            return Refusal(f"{text} The closest passages are shown below in case they help.", unknown)
         if source_id:
             unknown = list(dict.fromkeys([w for text, words in specific.items()
                                           for w in self.document_terms.unknown_to(source_id, words, text)]
                                          + _uncovered(topic, self.document_terms.unknown_to(source_id, topic, question))))
             if unknown:
-                return Refusal(f"This document never mentions {', '.join(repr(w) for w in unknown)}, so I won't "
-                               f"answer this question about it. The closest passages are shown below in case they "
-                               f"help; other documents of the library may cover it.", unknown)
+                listed = ", ".join(repr(w) for w in unknown)
+                text = (f"No: this document never mentions {listed}." if covered else
+                        f"This document never mentions {listed}, so I won't answer this question about it.")
+                return Refusal(f"{text} The closest passages are shown below in case they help; other documents of "
+                               f"the library may cover it.", unknown)
         # the question's own terms: a follow-up's query carries the previous question's, often about another document
         named = specific[question]
         if not source_id and len(named) >= 2 and documents is not None and not self._together(named, question, documents()):

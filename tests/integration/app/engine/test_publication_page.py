@@ -48,6 +48,7 @@ def test_an_acronym_the_page_never_spells_out_is_still_unknown(page_engine):
     ("What percentage of UN peacekeepers are women?", "no figure"),  # the page gives no share
     ("What is the recommended duration of a gender training course in hours?", "no figure"),
     ("When was the Elsie Initiative founded?", "no date"),  # not the page's own dateline
+    ("Does the paper discuss artificial intelligence?", "No: the paper and its cited sources never mention"),
 ])
 def test_what_the_page_does_not_cover_is_refused_with_its_reason(page_engine, question, reason):
     a = page_engine.answer(question, mode="quote")

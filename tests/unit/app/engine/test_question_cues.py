@@ -8,6 +8,7 @@ from app.engine.question_cues import (
     about_document,
     answer_type,
     asks_for_title,
+    asks_if_covered,
     asks_when_published,
     count_nouns,
     counts,
@@ -156,3 +157,13 @@ def test_a_question_naming_its_topic_gives_the_topic_words(question, words):
 ])
 def test_only_a_date_question_about_the_document_is_answered_by_its_dateline(question, dated):
     assert asks_when_published(question) is dated
+
+
+@pytest.mark.parametrize("question,whether", [
+    ("Does the paper discuss artificial intelligence?", True), ("Is e-learning covered in the review?", True),
+    ("Did they look at the role of instructors?", True),
+    ("What does the paper say about climate change?", False), ("Tell me about firefighters", False),
+    ("Does training change attitudes?", False),  # yes or no, but not whether the library covers a topic
+])
+def test_a_yes_or_no_question_whether_the_library_covers_a_topic(question, whether):
+    assert asks_if_covered(question) is whether

@@ -170,6 +170,8 @@ def test_a_topic_the_library_never_words_is_refused_and_named():
     assert r is not None and r.unknown == ["climate"] and "'climate'" in r.text  # half the topic's words
     r = p.decide(q := "What does the review find about gender training for firefighters?", q, ["r"], ["p"], 0.4)
     assert r is not None and r.unknown == ["firefighters"]  # its last word
+    r = p.decide(q := "Does the paper discuss climate change?", q, ["r"], ["p"], 0.4)  # whether: "No" answers it
+    assert r is not None and r.text.startswith("No: the paper and its cited sources never mention 'climate'.")
     assert p.decide(q := "Does the paper discuss the role of instructors?", q, ["r"], ["p"], 0.4) is None
     # one stray word of a longer topic is not enough; nor is an unknown word outside a topic question
     assert p.decide(q := "What does the paper say about the effect of training nowadays on rates?", q, ["r"], ["p"], 0.4) is None
@@ -182,7 +184,9 @@ def test_a_topic_one_document_never_words_is_refused_about_that_document():
     q = "Does the review discuss gender training for firefighters?"
     assert p.decide(q, q, ["r"], ["p"], 0.4) is None  # the library uses the word
     r = p.decide(q, q, ["r"], ["p"], 0.4, source_id="a")
-    assert r is not None and r.unknown == ["firefighters"] and r.text.startswith("This document never mentions")
+    assert r is not None and r.unknown == ["firefighters"] and r.text.startswith("No: this document never mentions")
+    q = "What does the review find about gender training for firefighters?"  # not a yes-or-no question
+    assert p.decide(q, q, ["r"], ["p"], 0.4, source_id="a").text.startswith("This document never mentions")
 
 
 def test_a_when_question_is_refused_when_the_best_sentences_give_no_date():
