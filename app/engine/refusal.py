@@ -139,7 +139,7 @@ class RefusalPolicy:
         specific = {text: self.specific_terms(text) for text in (query, question)}
         topic = topic_words(question)
         unknown = list(dict.fromkeys([w for words in specific.values() for w in self._unknown(words)]
-                                     + _uncovered(topic, self._unknown(topic))))
+                                     + _uncovered(topic, self._unknown(topic) + self._unwritten(topic))))
         covered = asks_if_covered(question)  # "Does the paper discuss X?": "No" is its answer
         if unknown:
             listed = ", ".join(repr(w) for w in unknown)
@@ -149,7 +149,8 @@ class RefusalPolicy:
         if source_id:
             unknown = list(dict.fromkeys([w for text, words in specific.items()
                                           for w in self.document_terms.unknown_to(source_id, words, text)]
-                                         + _uncovered(topic, self.document_terms.unknown_to(source_id, topic, question))))
+                                         + _uncovered(topic, self.document_terms.unknown_to(source_id, topic, question)
+                                                      + self._unwritten(topic, source_id))))
             if unknown:
                 listed = ", ".join(repr(w) for w in unknown)
                 text = (f"No: this document never mentions {listed}." if covered else
@@ -208,6 +209,21 @@ class RefusalPolicy:
             query = re.sub(rf"\b{re.escape(w)}\b", f"{w} ({phrases[w]})", query, count=1)
         return query
 
+    def _unwritten(self, words: list[str], source_id: str | None = None) -> list[str]:
+        """Compound ``words`` ("e-learning") that no sentence (of ``source_id``) writes, hyphenated, joined or
+        spaced: the library knowing "learning" does not make it cover e-learning."""
+        compounds = [w for w in words if "-" in w.strip("-")]
+        if not compounds:
+            return []
+        s = self.index.sentences
+        texts = s.texts if source_id is None else [t for t, sid in zip(s.texts, s.source_ids) if sid == source_id]
+        out = []
+        for w in compounds:
+            written = re.compile(r"\b" + r"[-\s]?".join(re.escape(p) for p in w.split("-") if p) + r"\b", re.I)
+            if not any(written.search(t) for t in texts):
+                out.append(w)
+        return out
+
     def _unknown(self, words: list[str]) -> list[str]:
         """``words`` the corpus never uses; an acronym it writes out in full ("WPS": "Women, Peace and Security")
         is known."""
@@ -237,6 +253,8 @@ def _uncovered(topic: list[str], absent: list[str]) -> list[str]:
     """The ``absent`` words of a question's ``topic`` when they mean the topic is not covered: at least half its
     words, or its last (the most specific: "gender training for firefighters"). "What does the paper say about
     climate change?" of a library that never writes "climate" is refused; a topic one stray word off is not."""
+    gone = set(absent)
+    absent = [w for w in topic if w in gone]  # once each, in the question's order
     if absent and (2 * len(absent) >= len(topic) or topic[-1] in absent):
         return absent
     return []

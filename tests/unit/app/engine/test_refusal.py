@@ -201,3 +201,15 @@ def test_a_when_question_is_refused_when_the_best_sentences_give_no_date():
     p.index.sentences = SimpleNamespace(texts=["Resistance arises where trainees feel blamed."])
     for q in ("When does resistance arise?", "When should trainers use role play?", "When is training effective?"):
         assert p.decide(q, q, [SimpleNamespace(row=0)], ["p"], 0.4) is None, q  # a condition, not a date
+
+
+def test_a_compound_topic_word_is_judged_whole_not_by_its_parts():
+    p = _policy({"e-learning", "pre-deployment", "modules"})  # BM25 knows their parts
+    p.index.sentences = SimpleNamespace(texts=["Learning is measured by tests.", "Pre deployment modules vary."],
+                                        source_ids=["a", "b"], texts_by_source=lambda: {})
+    r = p.decide(q := "What does the literature say about e-learning?", q, ["r"], ["p"], 0.4)
+    assert r is not None and r.unknown == ["e-learning"]  # "learning" alone is known
+    assert p.decide(q := "What does the literature say about pre-deployment modules?", q, ["r"], ["p"], 0.4) is None
+    p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [])
+    r = p.decide(q, q, ["r"], ["p"], 0.4, source_id="a")  # document "a" never writes it
+    assert r is not None and r.unknown == ["pre-deployment"]
