@@ -200,7 +200,7 @@ _TOPIC = re.compile(
     # a definition asked for: "How does the paper define toxic masculinity?", "What is meant by X?"
     r"|^\W*how\s+(does|do|did|is|are)\s+(" + _TELLER + r"\s+)?defined?\s+(?P<e>[^?]+)"
     r"|^\W*(what\s+is\s+(meant|understood)\s+by|what\s+is\s+the\s+definition\s+of|define)\s+(?P<f>[^?]+)"
-    r"|^\W*what\s+(does|do)\s+(?P<g>[^?]+?)\s+mean\b", re.I)
+    r"|^\W*what\s+(does|do)\s+(?P<g>[^?]+?)\s+mean\b|^\W*how\s+(is|are|was|were)\s+(?P<h>[^?]+?)\s+defined\b", re.I)
 _TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
@@ -213,5 +213,5 @@ def asks_if_covered(question: str) -> bool:
 def topic_words(question: str) -> list[str]:
     """The words of the topic a question asks the library about ("climate", "change"), or none."""
     m = _TOPIC.search(question)
-    topic = next((g for g in m.group("a", "b", "c", "d", "e", "f", "g") if g), "") if m else ""
+    topic = next((g for g in m.group("a", "b", "c", "d", "e", "f", "g", "h") if g), "") if m else ""
     return list(dict.fromkeys(w for w in _TOPIC_WORD.findall(topic) if w.lower() not in STOPWORDS and len(w) >= 3))

@@ -142,6 +142,7 @@ def test_sections_where_a_document_sums_itself_up():
     ("How does the paper define toxic masculinity?", ["toxic", "masculinity"]),
     ("What is meant by gender mainstreaming?", ["gender", "mainstreaming"]),
     ("What does gender-responsive mean?", ["gender-responsive"]),
+    ("How is toxic masculinity defined?", ["toxic", "masculinity"]),
     ("What is the effect of training?", []),  # names no topic: the other rules judge it
     ("How did climate affect the training?", []),
 ])
