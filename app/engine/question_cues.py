@@ -204,14 +204,12 @@ _TOPIC = re.compile(
 _TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
-def asks_if_covered(question: str) -> bool:
-    """"Does the paper discuss X?", "Is X covered?": a yes-or-no question whether the library covers a topic."""
+def topic_of(question: str) -> tuple[list[str], bool]:
+    """(the words of the topic a question asks the library about, "climate" and "change", or none; whether it asks
+    yes or no if the library covers it: "Does the paper discuss X?", "Is X covered?")."""
     m = _TOPIC.search(question)
-    return bool(m and (m.group("b") or m.group("c")))
-
-
-def topic_words(question: str) -> list[str]:
-    """The words of the topic a question asks the library about ("climate", "change"), or none."""
-    m = _TOPIC.search(question)
-    topic = next((g for g in m.group("a", "b", "c", "d", "e", "f", "g", "h") if g), "") if m else ""
-    return list(dict.fromkeys(w for w in _TOPIC_WORD.findall(topic) if w.lower() not in STOPWORDS and len(w) >= 3))
+    if not m:
+        return [], False
+    topic = next((g for g in m.group("a", "b", "c", "d", "e", "f", "g", "h") if g), "")
+    words = list(dict.fromkeys(w for w in _TOPIC_WORD.findall(topic) if w.lower() not in STOPWORDS and len(w) >= 3))
+    return words, bool(m.group("b") or m.group("c"))

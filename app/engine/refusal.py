@@ -31,7 +31,7 @@ from ingest.index.settings import Settings
 
 from .acronyms import acronyms_in
 from .document_terms import DocumentTerms
-from .question_cues import about_the_document, answer_type, asks_if_covered, has_type, topic_words
+from .question_cues import about_the_document, answer_type, has_type, topic_of
 from .text import STOPWORDS
 
 REFUSAL = ("The paper and its cited sources do not cover this question, so I won't answer it. "
@@ -137,10 +137,9 @@ class RefusalPolicy:
         ``elsewhere()`` then gives the library's best sentence outside it. Asked of the library, ``documents()``
         gives the documents in scope, best-ranked first. Both are computed only when a rule needs them."""
         specific = {text: self.specific_terms(text) for text in (query, question)}
-        topic = topic_words(question)
+        topic, covered = topic_of(question)  # covered: "Does the paper discuss X?", whose answer is "No"
         unknown = list(dict.fromkeys([w for words in specific.values() for w in self._unknown(words)]
                                      + _uncovered(topic, self._unknown(topic) + self._unwritten(topic))))
-        covered = asks_if_covered(question)  # "Does the paper discuss X?": "No" is its answer
         if unknown:
             listed = ", ".join(repr(w) for w in unknown)
             text = (f"No: the paper and its cited sources never mention {listed}." if covered else
@@ -171,13 +170,14 @@ class RefusalPolicy:
                 return Refusal(f"This document does not seem to answer this question; “{other.title}” does. The "
                                f"closest passages of this document are shown below; ask the question of the whole "
                                f"library, or about that document, for its answer.", elsewhere=other)
-        if ranked and _COUNT_Q.search(question):
+        counting = _COUNT_Q.search(question) is not None
+        dating = answer_type(question) == "date" and not _WHEN_IF.search(question)
+        if ranked and (counting or dating):  # both rules read the three best sentences
             best = [self.index.sentences.texts[rk.row] for rk in ranked[:3]]
-            money = _MONEY_Q.search(question) is not None and not _SHARE.search(question)  # a share of a budget: a figure
-            if not any((_MONEY.search(t) if money else _FIGURE.search(t) or _LIST.search(t)) for t in best):
+            money = counting and _MONEY_Q.search(question) is not None and not _SHARE.search(question)  # a share: a figure
+            if counting and not any((_MONEY.search(t) if money else _FIGURE.search(t) or _LIST.search(t)) for t in best):
                 return Refusal(NO_SUM if money else NO_FIGURE)
-        if ranked and answer_type(question) == "date" and not _WHEN_IF.search(question):
-            if not any(has_type("date", self.index.sentences.texts[rk.row]) for rk in ranked[:3]):
+            if dating and not any(has_type("date", t) for t in best):
                 return Refusal(NO_DATE)
         # (COVID-QA held-out set and dev set: the off-topic rule refuses no answerable question of either)
         off_topic = evidence < OFF_TOPIC_EVIDENCE and not self.index.ranker.shares_words(question, ranked)

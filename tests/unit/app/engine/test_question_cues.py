@@ -8,14 +8,13 @@ from app.engine.question_cues import (
     about_document,
     answer_type,
     asks_for_title,
-    asks_if_covered,
     asks_when_published,
     count_nouns,
     counts,
     definition_pattern,
     looks_like_heading,
     sums_up,
-    topic_words,
+    topic_of,
 )
 
 
@@ -147,7 +146,7 @@ def test_sections_where_a_document_sums_itself_up():
     ("How did climate affect the training?", []),
 ])
 def test_a_question_naming_its_topic_gives_the_topic_words(question, words):
-    assert topic_words(question) == words
+    assert topic_of(question)[0] == words
 
 
 @pytest.mark.parametrize("question,dated", [
@@ -167,4 +166,4 @@ def test_only_a_date_question_about_the_document_is_answered_by_its_dateline(que
     ("Does training change attitudes?", False),  # yes or no, but not whether the library covers a topic
 ])
 def test_a_yes_or_no_question_whether_the_library_covers_a_topic(question, whether):
-    assert asks_if_covered(question) is whether
+    assert topic_of(question)[1] is whether
