@@ -19,6 +19,7 @@ from .answerers import GenerateAnswerer, QuoteAnswerer
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
 from .question_cues import about_the_document
+from .quote import quotable
 from .records import Answer, Filters, Passage, Turn
 from .refusal import REFUSAL, Elsewhere, RefusalPolicy
 
@@ -184,6 +185,7 @@ class Engine:
                          elsewhere=other.source_id if other else "", elsewhere_title=other.title if other else "", **base)
             return
         notice, model, mode_used = "", "none", "quote"
+        ranked = quotable(ranked, self.sentences.texts, question)
         if mode == "generate":
             gen = self.generator
             text, citations, checks, notice, model = yield from gen.stream(self.llm, self.describe_llm, question,

@@ -54,12 +54,20 @@ _ABOUT_DOC = [
                 r"(the|this|that) " + _DOC_NOUN + r"\b(?! of\b)|\bmotivat\w* (the|this|that) " + _DOC_NOUN + r"\b(?! of\b)", re.I),
      re.compile(r"\b(purpose|aims?|aimed|goals?|objectives?|need for|motivat\w*|rationale)\b", re.I)),
 ]
+# a document's metadata line ("Authors: …", "DOI: …", "SHA: …", a bare URL) says what the document is, not what
+# it says: quoted only for a question about the document itself (its authors, date or title)
+_METADATA = re.compile(r"^\W*((authors?|date|doi|licen[cs]e|sha|keywords|received|accepted|published|copyright|"
+                       r"correspondence|e-?mail|citation|issn|isbn|url|affiliations?)\s*:|https?://\S+\s*$)", re.I)
 REFERENCE_SECTIONS = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|works cited|reference list)$", re.I)
 
 
 def looks_like_heading(text: str) -> bool:
     """Short and without closing punctuation: a heading or label line, not a sentence."""
     return text.rstrip()[-1:] not in ".!?\"”)]" and len(text.split()) <= 10
+
+
+def is_metadata(text: str) -> bool:
+    return bool(_METADATA.match(text))
 
 
 def answer_type(question: str) -> str | None:

@@ -8,7 +8,7 @@ import re
 
 from ingest.index.page_breaks import Continuation
 
-from .question_cues import MONTHS, looks_like_heading
+from .question_cues import MONTHS, about_document, asks_for_title, asks_when_published, is_metadata, looks_like_heading
 from .records import Citation, Passage, SentenceCheck
 from .text import Sentence, overlap
 
@@ -79,6 +79,15 @@ def _neighbour(r: int, nxt: int, p: Passage, sentences, taken: set[int]) -> int 
     if not (p.start <= start <= gap0 <= gap1 and end <= p.end) or "\n\n" in p.text[gap0 - p.start: gap1 - p.start]:
         return None
     return None if looks_like_heading(sentences.texts[nxt]) else nxt
+
+
+def quotable(ranked, texts, question: str):
+    """The ranked sentences an answer may quote: no metadata line ("Authors: …", "DOI: …", a bare URL) unless the
+    question is about the document itself. Such a line near a document's top ranked first for "What is the
+    molecular structure of bovine coronavirus?" and was quoted; refusal and passages still see every sentence."""
+    if about_document(question) or asks_when_published(question) or asks_for_title(question):
+        return ranked
+    return [rk for rk in ranked if not is_metadata(texts[rk.row])] or ranked
 
 
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from app.engine.answerers import QuoteAnswerer
+from app.engine.question_cues import is_metadata
+from app.engine.quote import quotable
 from app.engine.records import Passage
 from app.engine.sentence_rank import Ranked
 from ingest.index.settings import QuoteSettings
@@ -147,3 +149,16 @@ def test_a_generated_answer_keeps_a_key_passage_that_runs_on_past_the_sentence_t
     _, cits, _ = GenerateAnswerer(sidx, None, quote).with_key_quotes(
         "Surveys [1].", [covered], [SimpleNamespace(citations=[1])], ranked, where, [passage])
     assert [c.quote for c in cits[1:]] == [f"{SENTENCES[1]} {SENTENCES[2]}", f"{SENTENCES[4]} {SENTENCES[5]}"]
+
+
+def test_a_metadata_line_is_not_quoted_unless_the_question_is_about_the_document():
+    texts = ["Authors: Kin, Nathalie; Guerard, Pauline Date: 2017-05-25 DOI: 10.1128/genomea.00319-17",
+             "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC5477389/", "SHA: eef0ecf5b8e7b179dadaef967e65f2ab68f021e1",
+             "Its genome is a single-stranded, linear, and nonsegmented RNA of around 31 kb."]
+    ranked = [Ranked(0.5 - 0.1 * i, row, 0.5) for i, row in enumerate(range(4))]
+    kept = quotable(ranked, texts, "What is the molecular structure of bovine coronavirus?")
+    assert [rk.row for rk in kept] == [3]
+    assert quotable(ranked, texts, "Who are the authors of this paper?") == ranked  # the document itself
+    assert quotable(ranked, texts, "When was the article published?") == ranked
+    assert quotable(ranked[:3], texts, "What is BCoV?") == ranked[:3]  # nothing else to quote: the lines stay
+    assert not is_metadata("Date of sampling was recorded for 31 calves.")  # a sentence, not a field
