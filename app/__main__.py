@@ -26,7 +26,11 @@ def _filters(args):
 
 def print_answer(a, out=None) -> None:
     out = out or sys.stdout
+    from .engine.match import match_note
+
     print(a.text, file=out)
+    if match_note(a.match):
+        print(f"\n{match_note(a.match)}", file=out)
     if a.notice:
         print(f"\nnote: {a.notice}", file=out)
     if a.refused:

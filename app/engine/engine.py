@@ -18,6 +18,7 @@ from ingest.index.settings import Settings, get_settings
 from .answerers import GenerateAnswerer, QuoteAnswerer
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
+from .match import match_of
 from .question_cues import about_the_document
 from .quote import quotable
 from .records import Answer, Filters, Passage, Turn
@@ -205,7 +206,8 @@ class Engine:
             timings["trace_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         yield Answer(text=text, refused=False, mode=mode_used, citations=citations, verified=checks,
-                     passages=passages, model=model, notice=notice, **base)
+                     passages=passages, model=model, notice=notice,
+                     match=match_of(evidence, self.settings.match_close, self.settings.match_weak), **base)
 
     # -- library --------------------------------------------------------------------------
     def stats(self) -> dict:

@@ -148,6 +148,7 @@ class Answer:
     unknown_terms: list[str] = field(default_factory=list)  # names/terms the corpus never uses (a reason to refuse)
     elsewhere: str = ""  # refused within one document: the document that answers it far better (its source id)
     elsewhere_title: str = ""
+    match: str = ""  # answered: "close", "partial" or "weak" (``match.py``), from the evidence; "" when refused
 
     def to_json(self) -> dict:
         return {
@@ -155,7 +156,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "verified": [asdict(v) for v in self.verified],
             "standalone_query": self.standalone_query, "model": self.model, "notice": self.notice,
-            "evidence": round(self.evidence, 4), "unknown_terms": list(self.unknown_terms),
+            "evidence": round(self.evidence, 4), "match": self.match, "unknown_terms": list(self.unknown_terms),
             "elsewhere": self.elsewhere, "elsewhere_title": self.elsewhere_title,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "passages": [{"source_id": p.source_id, "title": p.title, "page": p.page_label, "paragraph": p.paragraph,

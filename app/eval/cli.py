@@ -143,6 +143,10 @@ def render(report: dict) -> str:
         from .overlap import render as render_overlap
 
         out += ["", render_overlap(report["by_overlap"])]
+    if report.get("by_match"):
+        from .metrics import render_by_match
+
+        out += ["", render_by_match(report["by_match"])]
     bad = misses(report)
     if bad:
         out += ["", "Our misses:"] + [f"  {x}" for x in bad]

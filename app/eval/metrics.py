@@ -110,6 +110,36 @@ def aggregate(records: list[dict], answerable: list[bool]) -> dict:
     return out
 
 
+def by_match(records: list[dict], answerable: list[bool]) -> dict | None:
+    """Answered questions by how closely they matched ("close" / "partial" / "weak", ``app/engine/match.py``):
+    how many, how many of the answerable ones hold the gold answer, how many should have been refused. Shows
+    whether the band told with each answer is worth reading."""
+    out: dict = {}
+    for r, a in zip(records, answerable):
+        band = r.get("match")
+        if r["refused"] or not band:
+            continue
+        row = out.setdefault(band, {"answered": 0, "answerable": 0, "hit": 0, "unanswerable": 0})
+        row["answered"] += 1
+        row["answerable" if a else "unanswerable"] += 1
+        row["hit"] += bool(a and r.get("hit"))
+    for row in out.values():
+        row["hit_rate"] = round(row["hit"] / row["answerable"], 3) if row["answerable"] else None
+        row["right_of_answered"] = round(row["hit"] / row["answered"], 3)  # answered with the gold answer
+        row["unanswerable_of_answered"] = round(row["unanswerable"] / row["answered"], 3)
+    order = ("close", "partial", "weak")
+    return {k: out[k] for k in sorted(out, key=lambda k: order.index(k) if k in order else 9)} or None
+
+
+def render_by_match(split: dict) -> str:
+    lines = ["Answered, by match (hit rate: answerable questions whose answer holds the gold text):"]
+    for band, r in split.items():
+        lines.append(f"  {band:8s} {r['answered']:4d} answered: {r['right_of_answered']:.0%} with the gold answer, "
+                     f"{r['unanswerable_of_answered']:.0%} should have been refused ({r['answerable']} answerable, "
+                     f"hit rate {r['hit_rate']})")
+    return "\n".join(lines)
+
+
 # Rows of the side-by-side table: (key, label, "higher" | "lower" is better, format)
 TABLE_ROWS = [
     ("recall@1", "recall@1 (sources)", "higher", "{:.3f}"),

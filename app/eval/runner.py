@@ -11,7 +11,7 @@ from ..engine.text import split_answer, split_sentences, strip_markers
 from .baseline import LANGCHAIN_DEFAULT_K, NaiveBaseline
 from .dataset import EvalItem
 from .matching import SourceResolver, contains, entry_hit, holds_gold, page_entries
-from .metrics import KS, PASSAGE_KS, aggregate, recall_at, reciprocal_rank
+from .metrics import KS, PASSAGE_KS, aggregate, by_match, recall_at, reciprocal_rank
 from .overlap import by_overlap
 
 RANK_DEPTH = max(KS)
@@ -147,7 +147,7 @@ class EvalRunner:
         unknown = list(a.unknown_terms)
         forced = bool(unknown) or (a.refused and evidence >= eng.settings.refusal_threshold)
         rec = {"refused": a.refused, "answer": a.text, "mode_used": a.mode, "standalone_query": a.standalone_query,
-               "evidence": round(evidence, 4), "forced_refusal": forced, "unknown_terms": unknown, "notice": a.notice,
+               "evidence": round(evidence, 4), "match": a.match, "forced_refusal": forced, "unknown_terms": unknown, "notice": a.notice,
                "citations": cits, "must_include": found, "hit": hit,
                "latency_ms": round(latency * 1000, 1), "retrieval_ms": round(retrieval * 1000, 1)}
         if self.mode == "generate":
@@ -193,6 +193,7 @@ class EvalRunner:
         s = self.engine.settings
         report = {"metrics": aggregate(ours, labels), "baseline": aggregate(base, labels) if self.baseline else None,
                   "by_overlap": by_overlap(items, ours, base if self.baseline else None),
+                  "by_match": by_match(ours, labels),
                   "per_question": per_question,
                   "config": {"mode": self.mode, "index": s.chroma_mode(), "refusal_threshold": s.refusal_threshold,
                              "verify_threshold": s.verify_threshold, "top_k": s.top_k, "rank_depth": RANK_DEPTH,

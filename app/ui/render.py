@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.engine.match import WEAK, match_note
 from app.engine.records import Filters
 
 from . import state
@@ -91,6 +92,11 @@ def render_answer(answer, key: str, engine=None) -> None:
                 passage_card(p, key=f"{key}-p{i}", query=answer.standalone_query or answer.question)
         return
     st.markdown(answer_markdown(answer))
+    strength = match_note(answer.match)
+    if answer.match == WEAK:
+        st.warning(strength, icon=":material/help:")
+    elif strength:
+        st.caption(f":material/rule: {strength}")
     note = verification_note(answer)
     if note:
         st.caption(note)

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # scores 0.031 ("Do people who get a top-up course in theatre keep more of what they were taught?"), hence 0.030;
     # no held-out COVID question, answerable or not, scores below 0.04, so the change refuses nothing else there.
     refusal_threshold: float = Field(0.030, description="Refuse when the evidence (probability that the best sentence answers) is below this; calibrated on held-out COVID-QA articles and the dev set.")
+    match_close: float = Field(0.3, description="An answer whose evidence reaches this is a close match (no note). COVID-QA: such answers held the gold answer 74-75 % of the time (app/engine/match.py).")
+    match_weak: float = Field(0.15, description="An answer whose evidence is below this (but above refusal_threshold) is a weak match, shown with a note to read the quotes before relying on them; between the two, a partial match.")
     # Fit on the 706 COVID-QA questions outside the 400-question sample, each asked about its own article and about
     # the nearest wrong one: 1.0 % of own-article questions refused, 35 % of wrong-paper twins (docs/evaluation.md).
     refusal_elsewhere_margin: float = Field(1.25, description="Asked about one document: refuse (naming the other) when another document's best sentence beats this document's by more than this many log-odds; a large value turns the rule off.")

@@ -146,6 +146,16 @@ def test_cli_ask_and_search_json(fixture_index, capsys):
     assert app_cli(["ask", "x", "--db", str(settings.db_dir.parent / "nope")]) == 2
 
 
+def test_an_answer_says_how_closely_it_matched(engine, fixture_index, capsys):
+    close = engine.answer("What is a gender focal point?", mode="quote")
+    weak = engine.answer("What fieldwork is the Holvikivi article based on?", mode="quote")  # worded unlike its answer
+    assert not close.refused and close.match == "close" and close.to_json()["match"] == "close"
+    assert not weak.refused and weak.match == "weak" and weak.evidence < engine.settings.match_weak
+    assert engine.answer("What is the boiling point of mercury?", mode="quote").match == ""  # refused: no band
+    assert app_cli(["ask", "What fieldwork is the Holvikivi article based on?", "--db", str(fixture_index[0].db_dir)]) == 0
+    assert "Weak match: these are the closest sentences" in capsys.readouterr().out
+
+
 def test_near_domain_question_about_unknown_names_is_refused(engine):
     a = engine.answer("What share of Norwegian police officers are women?", mode="quote")
     assert a.refused and "'Norwegian'" in a.text and a.passages

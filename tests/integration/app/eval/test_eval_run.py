@@ -84,10 +84,13 @@ def test_per_question_records(dev_report):
         o = row["ours"]
         if o["refused"]:
             assert o["citations"] == []
+        assert (o["match"] == "") == o["refused"] and o["match"] in ("", "close", "partial", "weak")
         for c in o["citations"]:
             assert set(c) >= {"n", "source_id", "page", "quote", "support", "supported", "expected_source"}
         assert {"ranked", "recall@5", "latency_ms", "retrieval_ms"} <= set(row["baseline"])
     assert report["warnings"] == []  # every expected source of the dev set resolves in the index
+    answered = [r["ours"] for r in report["per_question"] if not r["ours"]["refused"]]
+    assert sum(b["answered"] for b in report["by_match"].values()) == len(answered)
     json.dumps(report)
 
 

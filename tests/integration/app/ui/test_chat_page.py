@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from app.engine.match import match_note
+
 from .conftest import all_markdown, plain
 
 ACTIVE = re.compile(r"(?<!\\)(<script|\]\(javascript|\*\*bold\*\*)")
@@ -31,6 +33,16 @@ def test_answer_with_source_cards_on_a_real_index(ui_index, use_index, app_test)
     assert [b.label for b in at.download_button if plain(b.label).startswith("Download paper.pdf")]
     assert any(b.label.startswith("Export conversation") for b in at.download_button)
     assert len(at.chat_message) == 2 and at.session_state["messages"][1]["answer"].citations
+    assert at.session_state["messages"][1]["answer"].match == "close" and not at.warning  # nothing to warn of
+
+
+def test_a_weak_match_is_answered_with_a_warning_to_read_the_quotes(ui_index, use_index, app_test):
+    use_index(*ui_index)
+    at = _ask(app_test().run(), "What happens after deployment?")  # the library only speaks of before it
+    answer = at.session_state["messages"][1]["answer"]
+    assert not at.exception and not answer.refused and answer.match == "weak"
+    assert [w.value for w in at.warning] == [match_note("weak")]
+    assert [m for m in at.markdown if m.value.startswith("**\\[1\\]")]  # the quotes are still shown, cited
 
 
 def test_refusal_shows_closest_passages(ui_index, use_index, app_test):
