@@ -19,7 +19,9 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-ADAPTER_FILE = Path(__file__).with_name("query_adapter.npz")
+ADAPTER_FILE = Path(__file__).with_name("query_adapter.npz")  # fit for all-MiniLM-L6-v2
+# the shipped adapters of other embedding models the engine knows by name, next to it
+BUILTIN_FOR = {"all-mpnet-base-v2": ADAPTER_FILE.with_name("query_adapter-all-mpnet-base-v2.npz")}
 
 
 class QueryAdapter:
@@ -51,7 +53,7 @@ def load_adapter(setting: str, embedding_model: str, dim: int) -> QueryAdapter |
     A missing or mismatched adapter never stops answering: the question's own vector is used, and the log says why."""
     if not setting or setting.lower() == "none":
         return None
-    path = ADAPTER_FILE if setting == "builtin" else Path(setting)
+    path = BUILTIN_FOR.get(embedding_model, ADAPTER_FILE) if setting == "builtin" else Path(setting)
     try:
         adapter = QueryAdapter.load(path)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:

