@@ -4,8 +4,9 @@ Refusal draws one line through the evidence (the sentence model's calibrated pro
 answers: the score that ranks and refuses). Above that line answers still differ a lot in how often they hold
 up, and a practitioner should know which ones to check before relying on them. The same score, read in three
 bands (``Settings.match_close`` and ``Settings.match_weak``), says so with each answer. On COVID-QA (docs/evaluation.md,
-session 15) answers in the close band held the gold answer about three times in four, in the weak band about
-one time in four asked about the right article and less than one in ten asked of the library without it.
+session 15) answers in the close band held the gold answer about three times in four; in the weak band about one
+time in four asked about one article (their own or the wrong one), under one in ten asked of a library without
+their article.
 """
 from __future__ import annotations
 
