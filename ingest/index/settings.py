@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the endpoint.")
     local_model: str = Field("qwen2.5-coder-0.5b", description="Built-in local GGUF model (installed from PyPI chunk packages).")
-    model_cache_dir: Path = Field(Path.home() / ".cache" / "mandate", description="Where the assembled GGUF file is cached (outside the repo).")
+    model_cache_dir: Path = Field(Path.home() / ".cache" / "mandate", description="Where the assembled GGUF file and the all-mpnet-base-v2 folder are cached (outside the repo).")
     llm_threads: int = Field(2, description="CPU threads for the local model.")
     llm_max_tokens: int = Field(256, description="Max generated tokens per answer.")
 
