@@ -106,9 +106,8 @@ class Engine:
         return ranked, by_prob, again
 
     def query_vector(self, text: str):
-        """The question's embedding, mapped by the query adapter when one is set."""
-        qv = self.retriever.embed_query(text)
-        return self.index.adapter(qv) if self.index.adapter is not None else qv
+        """The question's embedding, as the query adapter reads it when one is set."""
+        return self.index.question_vector(text)
 
     def searched_as(self, query: str) -> str:
         """The query as it is ranked: spelled as the library spells it ("carageenan" -> "carrageenan") and with the

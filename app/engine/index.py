@@ -11,13 +11,13 @@ from functools import cached_property
 from pathlib import Path
 
 from ingest.errors import ConfigError, IndexMismatch, MandateError
-from ingest.index.embedder import load_embeddings
+from ingest.index.embedder import load_embeddings, sentence_model
 from ingest.index.lexical import LexicalIndex, stemmer
 from ingest.index.sentence_index import SentenceIndex
 from ingest.index.settings import Settings
 from ingest.index.store import Store
 
-from .query_adapter import QueryAdapter, load_adapter
+from .query_adapter import LowRankQueryEncoder, QueryAdapter, load_adapter
 from .reranker import load_reranker
 from .retrieval import HybridRetriever
 from .sentence_rank import SentenceRanker
@@ -40,7 +40,7 @@ class ReadIndex:
     verifier: Verifier
     ranker: SentenceRanker
     reranker: object | None = None
-    adapter: QueryAdapter | None = None  # maps the question's vector before any similarity (query_adapter.py)
+    adapter: QueryAdapter | LowRankQueryEncoder | None = None  # reads the question for similarity (query_adapter.py)
 
     @classmethod
     def open(cls, s: Settings) -> ReadIndex:
@@ -64,14 +64,20 @@ class ReadIndex:
         return cls(settings=s, store=store, embeddings=embeddings, lexical=lexical, sentences=sentences,
                    retriever=retriever, verifier=Verifier(embeddings, s.verify_threshold), ranker=ranker,
                    reranker=load_reranker(s.reranker),
-                   adapter=load_adapter(s.query_adapter, s.embedding_model, sentences.vectors.shape[1]))
+                   adapter=load_adapter(s.query_adapter, s.embedding_model, sentences.vectors.shape[1],
+                                        lambda: sentence_model(embeddings)))
 
     def warm_up(self) -> None:
         """Pay torch's first-inference cost now, not in the user's first answer."""
-        self.retriever.embed_query("warm-up query about gender training")
+        self.question_vector("warm-up query about gender training")
         self.embeddings.embed_documents(["Warm-up sentence one about training.", "A second, somewhat longer warm-up "
                                          "sentence so that batching code paths are exercised too."])
         self.speller.warm_up()
+
+    def question_vector(self, text: str):
+        """The question's embedding as the query adapter reads it, when one is set."""
+        embed = self.retriever.embed_query
+        return self.adapter.vector(text, embed) if self.adapter is not None else embed(text)
 
     @cached_property
     def speller(self) -> Speller:

@@ -1,6 +1,6 @@
 """Fit the query adapter (``app/engine/query_adapter.py``) on a question set with gold answer text.
 
-    python -m app.eval.fit_adapter --set QUESTIONS.jsonl --db INDEX [--l2 0.1] [--all] [--save [FILE]]
+    python -m app.eval.fit_adapter --set QUESTIONS.jsonl --db INDEX [--kind lowrank|linear] [--all] [--save [FILE]]
 
 Per question, its document's sentences holding the gold text are positives and the document's other
 sentences, plus 64 random sentences of the library, are negatives. The matrix starts at the identity and
@@ -9,6 +9,11 @@ Questions are split by document as ``fit_ranker`` splits them; the report gives 
 own-document sentence hit@1/3/5 before and after the map on the test documents, which the fit never saw.
 By default only the train documents are used (``--all`` uses every question, for a set that is not also
 used to measure).
+
+``--kind lowrank`` (the default) fits rank-``--rank`` updates (LoRA) to every linear layer of the model's encoder
+instead of a matrix: the question is read anew, the sentence vectors stay fixed, and the same softmax loss is
+minimised for ``--epochs`` passes (3 by default: on a quarter of the train documents held out, hit@1 reached its
+plateau, 0.50-0.52 from 0.43, after one to five passes at every rank and rate tried).
 """
 from __future__ import annotations
 
@@ -38,8 +43,8 @@ def collect(engine, items) -> list[dict]:
         rows = rows_of.get(ids[0], []) if ids else []
         gold = [r for r in rows if holds_gold(s.texts[r], it.must_include, it.must_include_any)]
         if gold:
-            out.append({"qv": engine.retriever.embed_query(it.question), "rows": rows, "gold": gold,
-                        "split": split_of(it)})
+            out.append({"q": it.question, "qv": engine.retriever.embed_query(it.question), "rows": rows,
+                        "gold": gold, "split": split_of(it)})
     return out
 
 
@@ -69,15 +74,8 @@ def fit(data: list[dict], vectors: np.ndarray, l2: float = 0.1, epochs: int = 30
         perm = torch.randperm(len(data), generator=g).tolist()
         for b in range(0, len(perm), 32):
             batch = perm[b:b + 32]
-            loss = torch.zeros(())
-            for i in batch:
-                d = data[i]
-                q = W @ torch.tensor(d["qv"], dtype=torch.float32)
-                cand = torch.cat([torch.tensor(d["rows"]), torch.randint(0, len(V), (library_negatives,), generator=g)])
-                s = V[cand] @ (q / q.norm()) / TEMPERATURE
-                gold = set(d["gold"])
-                pos = torch.tensor([r in gold for r in d["rows"]] + [False] * library_negatives)
-                loss = loss - (torch.logsumexp(s[pos], 0) - torch.logsumexp(s, 0))
+            loss = sum(_softmax_loss(torch, V, W @ torch.tensor(data[i]["qv"], dtype=torch.float32), data[i],
+                                     library_negatives, g) for i in batch)
             loss = loss / len(batch) + l2 * ((W - eye) ** 2).sum()
             opt.zero_grad()
             loss.backward()
@@ -85,34 +83,94 @@ def fit(data: list[dict], vectors: np.ndarray, l2: float = 0.1, epochs: int = 30
     return W.detach().numpy()
 
 
+def _softmax_loss(torch, V, q, d: dict, library_negatives: int, g):
+    """-log of the softmax mass of ``d``'s gold sentences among its document's and some random library sentences."""
+    cand = torch.cat([torch.tensor(d["rows"]), torch.randint(0, len(V), (library_negatives,), generator=g)])
+    s = V[cand] @ (q / q.norm()) / TEMPERATURE
+    gold = set(d["gold"])
+    pos = torch.tensor([r in gold for r in d["rows"]] + [False] * library_negatives)
+    return -(torch.logsumexp(s[pos], 0) - torch.logsumexp(s, 0))
+
+
+def fit_lowrank(data: list[dict], vectors: np.ndarray, model_path, rank: int = 4, lr: float = 2e-4, epochs: int = 3,
+                library_negatives: int = 64, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Rank-``rank`` updates (A, B) of every linear layer of the encoder, by layer name; B starts at zero, so the
+    fit starts from the model's own reading of the question."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.manual_seed(seed)
+    model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    encoder = model[0].auto_model
+    updates = {}
+    for name, layer in list(encoder.named_modules()):
+        if isinstance(layer, torch.nn.Linear) and name.startswith("encoder."):
+            a = torch.nn.Parameter(torch.randn(rank, layer.in_features) * 0.01)
+            b = torch.nn.Parameter(torch.zeros(layer.out_features, rank))
+            layer.register_forward_hook(lambda _m, inp, out, a=a, b=b: out + (inp[0] @ a.T) @ b.T)
+            updates[name] = (a, b)
+    opt = torch.optim.Adam([p for ab in updates.values() for p in ab], lr=lr)
+    V = torch.tensor(vectors, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # sentence-transformers 6 renamed it
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(data), generator=g).tolist()
+        for b0 in range(0, len(perm), 16):
+            batch = [data[i] for i in perm[b0:b0 + 16]]
+            q = model(prepare([d["q"] for d in batch]))["sentence_embedding"]
+            loss = sum(_softmax_loss(torch, V, q[j], d, library_negatives, g) for j, d in enumerate(batch)) / len(batch)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return {name: (a.detach().numpy(), b.detach().numpy()) for name, (a, b) in updates.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m app.eval.fit_adapter", description=__doc__.split("\n")[0])
     p.add_argument("--set", required=True, dest="set_path")
     p.add_argument("--db", required=True)
-    p.add_argument("--l2", type=float, default=0.1, help="penalty on the distance from the identity (default 0.1)")
-    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--kind", choices=["lowrank", "linear"], default="lowrank",
+                   help="low-rank updates of the question encoder (default) or a linear map of its vector")
+    p.add_argument("--rank", type=int, default=4, help="rank of each layer's update (lowrank; default 4)")
+    p.add_argument("--lr", type=float, help="learning rate (default 2e-4 lowrank, 1e-3 linear)")
+    p.add_argument("--epochs", type=int, help="passes over the questions (default 3 lowrank, 30 linear)")
+    p.add_argument("--l2", type=float, default=0.1, help="linear: penalty on the distance from the identity (default 0.1)")
     p.add_argument("--all", action="store_true", help="fit on every question, not only the train documents")
     p.add_argument("--save", nargs="?", const="builtin", metavar="FILE",
-                   help="write the adapter (default: the shipped app/engine/query_adapter.npz)")
+                   help="write the adapter (default: the one shipped for the index's embedding model)")
     a = p.parse_args(argv)
+    from ingest.index.embedder import resolve_model_path
     from ingest.index.settings import get_settings
 
     from ..engine import Engine
-    from ..engine.query_adapter import ADAPTER_FILE, QueryAdapter
+    from ..engine.query_adapter import BUILTIN_FOR, LowRankQueryEncoder, QueryAdapter
 
     engine = Engine(get_settings(db_dir=a.db, query_adapter="none"))
+    model = engine.settings.embedding_model
     data = collect(engine, load_set(a.set_path))
     vectors = np.asarray(engine.sentences.vectors, dtype=np.float32)
     train = data if a.all else [d for d in data if d["split"] == "train"]
     test = [d for d in data if d["split"] == "test"]
-    matrix = fit(train, vectors, a.l2, a.epochs)
-    info = {"set": a.set_path, "train_questions": len(train), "l2": a.l2, "epochs": a.epochs,
-            "test_documents_unseen": not a.all,
-            "test_before": sentence_hits(test, vectors), "test_after": sentence_hits(test, vectors, matrix),
-            "train_after": sentence_hits(train, vectors, matrix)}
-    print(json.dumps(info, indent=1))
+    if a.kind == "linear":
+        adapter = QueryAdapter(fit(train, vectors, a.l2, a.epochs or 30, a.lr or 1e-3), model)
+        hyper = {"l2": a.l2, "epochs": a.epochs or 30}
+    else:
+        deltas = fit_lowrank(train, vectors, resolve_model_path(model), a.rank, a.lr or 2e-4, a.epochs or 3)
+        adapter = LowRankQueryEncoder(deltas, model).bind(resolve_model_path(model))
+        hyper = {"rank": a.rank, "lr": a.lr or 2e-4, "epochs": a.epochs or 3}
+
+    def read(ds: list[dict]) -> list[dict]:
+        return [{**d, "qv": adapter.vector(d["q"], lambda _text, qv=d["qv"]: qv)} for d in ds]
+
+    adapter.info = {"set": a.set_path, "kind": a.kind, "train_questions": len(train), **hyper,
+                    "test_documents_unseen": not a.all, "test_before": sentence_hits(test, vectors),
+                    "test_after": sentence_hits(read(test), vectors), "train_after": sentence_hits(read(train), vectors)}
+    print(json.dumps(adapter.info, indent=1))
     if a.save:
-        QueryAdapter(matrix, engine.settings.embedding_model, info).save(ADAPTER_FILE if a.save == "builtin" else a.save)
+        adapter.save(BUILTIN_FOR[model] if a.save == "builtin" else a.save)
     return 0
 
 

@@ -7,9 +7,11 @@ Labels: a candidate sentence is positive when it holds one of the question's ``m
 even train, odd ones test, so the reported test figures are on articles the fit never saw.
 A logistic regression with an L2 penalty (Newton steps, numpy only) keeps the model transparent:
 one weight per named feature, saved to ``app/engine/ranker_weights.json`` with these figures.
-Features use the engine's question vector, query adapter included: the shipped weights were fit without it
-(``MANDATE_QUERY_ADAPTER=none``), and a refit with it should use adapters fit on other documents than the
-questions' own, or similarity looks stronger in the fit than it is (docs/evaluation.md, session 12).
+Features use the engine's question vector, query adapter included. The adapter was fit on the train documents'
+questions, so with it their similarities look stronger in the fit than they are (docs/evaluation.md, session 12):
+``--cross-fit`` (how the shipped weights were fit, session 16) splits the train documents in two, fits a low-rank
+question encoder on each half (``fit_adapter.fit_lowrank``) and takes each question's features with the encoder
+fit on the other half; the test questions use the engine's own adapter, whose fit never saw their documents.
 """
 from __future__ import annotations
 
@@ -134,6 +136,42 @@ def evaluate(engine, model: SentenceModel, data: list[dict], k_passages: int = 5
             f"passage_hit@{k_passages}": phit / n}
 
 
+def cross_fitted(engine, items) -> list[dict]:
+    """``collect`` with each train question read by a low-rank encoder fit on the other half of the train documents
+    (a document's half: its indexed id's hash, even or odd), the test questions by the engine's own adapter. Train
+    questions are kept when their document is one the encoders learn from (some question has a gold sentence in it)."""
+    import tempfile
+    from pathlib import Path
+
+    from ingest.index.embedder import resolve_model_path
+
+    from ..engine import Engine
+    from ..engine.query_adapter import LowRankQueryEncoder
+    from . import fit_adapter
+    from .matching import SourceResolver
+
+    def half(source_id: str) -> int:
+        return int(hashlib.sha256(source_id.encode()).hexdigest(), 16) % 2
+
+    model = engine.settings.embedding_model
+    plain = Engine(engine.settings.model_copy(update={"query_adapter": "none"}), warm=False)
+    qdata = [d for d in fit_adapter.collect(plain, items) if d["split"] == "train"]
+    vectors = np.asarray(plain.sentences.vectors, dtype=np.float32)
+    resolver = SourceResolver.from_registry(engine.store.registry())
+    taught = {plain.sentences.source_ids[d["rows"][0]] for d in qdata}  # the documents the encoders learn from
+    train = [(it, half(sid)) for it in items if split_of(it) == "train"
+             for sid in resolver.expected(it.expected_sources)[:1] if sid in taught]
+    out = collect(engine, [it for it in items if split_of(it) == "test"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for h in (0, 1):
+            fit_on = [d for d in qdata if half(plain.sentences.source_ids[d["rows"][0]]) != h]
+            path = Path(tmp) / f"half{h}.npz"
+            LowRankQueryEncoder(fit_adapter.fit_lowrank(fit_on, vectors, resolve_model_path(model)), model).save(path)
+            other = Engine(engine.settings.model_copy(update={"query_adapter": str(path)}), warm=False)
+            out += collect(other, [it for it, hh in train if hh == h])
+    return out
+
+
 def _load_data(engine, args) -> list[dict]:
     """Candidates and labels of the set's answerable questions (from ``--cache`` when it exists)."""
     import os
@@ -147,7 +185,7 @@ def _load_data(engine, args) -> list[dict]:
         for d in data:
             d["item"] = by_id[d["item"]]
         return data
-    data = collect(engine, items)
+    data = cross_fitted(engine, items) if args.cross_fit else collect(engine, items)
     if args.cache:
         with open(args.cache, "wb") as fh:
             pickle.dump([{**d, "item": d["item"].id} for d in data], fh)
@@ -162,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", action="store_true", help="write app/engine/ranker_weights.json")
     ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--cache", help="pickle of collected features (reused when present)")
+    ap.add_argument("--cross-fit", action="store_true",
+                    help="train questions read by low-rank encoders fit on the other half of the train documents")
     ap.add_argument("--every", type=int, default=1, help="use every N-th question (faster)")
     ap.add_argument("--also", action="append", default=[], metavar="SET::DB",
                     help="another set and its index, all for training, weighted --also-weight (e.g. paraphrased questions)")
@@ -201,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                                                   "test": sum(bool(d["y"].any()) for d in test) / max(len(test), 1)}}
     print(json.dumps(report, indent=1))
     if args.save:
-        fitted.info = {"set": args.set, "also": args.also, "also_weight": args.also_weight,
+        fitted.info = {"set": args.set, "also": args.also, "also_weight": args.also_weight, "cross_fit": args.cross_fit,
                        "train_questions": len(train), "test_questions": len(test),
                        "test": report["test"]["fitted"], "l2": args.l2, "priors": PRIORS}
         fitted.save()
