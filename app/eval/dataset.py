@@ -18,6 +18,7 @@ and reported once as a note, so a set written for another tool still loads.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,3 +174,10 @@ def load_set(path: str | Path, warnings: list[str] | None = None) -> list[EvalIt
 
 def unknown_fields(items: list[EvalItem]) -> list[str]:
     return sorted({k for it in items for k in it.extra})
+
+
+def split_of(item: EvalItem) -> str:
+    """"train" or "test": the fits (``fit_ranker``, ``fit_adapter``) learn from the documents whose name hashes
+    even and report on the others, which they never saw."""
+    key = (item.expected_sources or [item.id])[0]
+    return "train" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "test"

@@ -23,8 +23,7 @@ import sys
 
 import numpy as np
 
-from .dataset import load_set
-from .fit_ranker import split_of
+from .dataset import load_set, split_of
 from .matching import SourceResolver, holds_gold
 
 TEMPERATURE = 0.05

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..engine.features import DEFAULT_WEIGHTS, FEATURES, SentenceModel
 from ..engine.sentence_rank import Ranked
-from .dataset import load_set
+from .dataset import load_set, split_of
 from .matching import holds_gold
 
 # Weights the development data cannot teach, set by hand and kept over every fit. COVID-QA articles have no
@@ -35,11 +35,6 @@ PRIORS = {f: DEFAULT_WEIGHTS[f] for f in ("dateline", "title_asked", "about_doc"
 
 def _gold(item, text: str) -> bool:
     return holds_gold(text, item.must_include, item.must_include_any)
-
-
-def split_of(item) -> str:
-    key = (item.expected_sources or [item.id])[0]
-    return "train" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2 == 0 else "test"
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 25) -> np.ndarray:
