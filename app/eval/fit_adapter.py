@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save", nargs="?", const="builtin", metavar="FILE",
                    help="write the adapter (default: the one shipped for the index's embedding model)")
     a = p.parse_args(argv)
-    from ingest.index.embedder import resolve_model_path
+    from ingest.index.embedder import resolve_model_path, sentence_model
     from ingest.index.settings import get_settings
 
     from ..engine import Engine
@@ -153,13 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     vectors = np.asarray(engine.sentences.vectors, dtype=np.float32)
     train = data if a.all else [d for d in data if d["split"] == "train"]
     test = [d for d in data if d["split"] == "test"]
-    if a.kind == "linear":
-        adapter = QueryAdapter(fit(train, vectors, a.l2, a.epochs or 30, a.lr or 1e-3), model)
-        hyper = {"l2": a.l2, "epochs": a.epochs or 30}
+    lowrank = a.kind == "lowrank"
+    lr, epochs = a.lr or (2e-4 if lowrank else 1e-3), a.epochs or (3 if lowrank else 30)
+    if lowrank:
+        deltas = fit_lowrank(train, vectors, resolve_model_path(model), a.rank, lr, epochs)
+        adapter = LowRankQueryEncoder(deltas, model).bind(sentence_model(engine.index.embeddings))
+        hyper = {"rank": a.rank, "lr": lr, "epochs": epochs}
     else:
-        deltas = fit_lowrank(train, vectors, resolve_model_path(model), a.rank, a.lr or 2e-4, a.epochs or 3)
-        adapter = LowRankQueryEncoder(deltas, model).bind(resolve_model_path(model))
-        hyper = {"rank": a.rank, "lr": a.lr or 2e-4, "epochs": a.epochs or 3}
+        adapter = QueryAdapter(fit(train, vectors, a.l2, epochs, lr), model)
+        hyper = {"l2": a.l2, "lr": lr, "epochs": epochs}
 
     def read(ds: list[dict]) -> list[dict]:
         return [{**d, "qv": adapter.vector(d["q"], lambda _text, qv=d["qv"]: qv)} for d in ds]
