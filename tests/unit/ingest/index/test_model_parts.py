@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 import zipfile
 
 import pytest
@@ -43,6 +45,26 @@ def test_an_interrupted_assembly_is_done_again(tmp_path):
     (cache / "tiny" / "partial.bin").write_bytes(b"x")
     folder = assemble(parts, cache, "tiny")
     assert (folder / "config.json").is_file() and not (folder / "partial.bin").exists()
+
+
+def test_two_assemblies_at_once_unzip_once_and_both_get_the_whole_folder(tmp_path, monkeypatch):
+    parts = _parts(tmp_path, {"tiny/config.json": "{}", "tiny/weights.bin": "w" * 1000})
+    cache, unzipped, got = tmp_path / "cache", [], []
+    extract = zipfile.ZipFile.extractall
+
+    def slow_extract(self, *args, **kwargs):  # a big model takes a while: long enough for the other to start
+        unzipped.append(1)
+        time.sleep(0.5)
+        return extract(self, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", slow_extract)
+    runs = [threading.Thread(target=lambda: got.append(assemble(parts, cache, "tiny"))) for _ in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert got == [cache / "tiny"] * 2 and len(unzipped) == 1  # the second waited, then found it complete
+    assert (cache / "tiny" / "weights.bin").read_text() == "w" * 1000
 
 
 @pytest.mark.parametrize("files, reason", [
