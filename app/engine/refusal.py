@@ -141,21 +141,15 @@ class RefusalPolicy:
         unknown = list(dict.fromkeys([w for words in specific.values() for w in self._unknown(words)]
                                      + _uncovered(topic, self._unknown(topic) + self._unwritten(topic))))
         if unknown:
-            listed = ", ".join(repr(w) for w in unknown)
-            text = (f"No: the paper and its cited sources never mention {listed}." if covered else
-                    f"The paper and its cited sources never mention {listed}, so I won't answer this question.")
-            return Refusal(f"{text} The closest passages are shown below in case they help.", unknown)
+            return _never_mentioned(unknown, covered, "the paper and its cited sources never mention")
         if source_id:
             unknown = list(dict.fromkeys([w for text, words in specific.items()
                                           for w in self.document_terms.unknown_to(source_id, words, text)]
                                          + _uncovered(topic, self.document_terms.unknown_to(source_id, topic, question)
                                                       + self._unwritten(topic, source_id))))
             if unknown:
-                listed = ", ".join(repr(w) for w in unknown)
-                text = (f"No: this document never mentions {listed}." if covered else
-                        f"This document never mentions {listed}, so I won't answer this question about it.")
-                return Refusal(f"{text} The closest passages are shown below in case they help; other documents of "
-                               f"the library may cover it.", unknown)
+                return _never_mentioned(unknown, covered, "this document never mentions", " about it",
+                                        "; other documents of the library may cover it")
         # the question's own terms: a follow-up's query carries the previous question's, often about another document
         named = specific[question]
         if not source_id and len(named) >= 2 and documents is not None and not self._together(named, question, documents()):
@@ -258,6 +252,14 @@ def _uncovered(topic: list[str], absent: list[str]) -> list[str]:
     if absent and (2 * len(absent) >= len(topic) or topic[-1] in absent):
         return absent
     return []
+
+
+def _never_mentioned(unknown: list[str], covered: bool, says: str, about: str = "", more: str = "") -> Refusal:
+    """The refusal naming the ``unknown`` terms: "No: <says> 'X'." for "Does the paper discuss X?" (``covered``),
+    otherwise "<Says> 'X', so I won't answer this question<about>."; ``more`` ends the pointer to the passages."""
+    listed = ", ".join(repr(w) for w in unknown)
+    text = f"No: {says} {listed}." if covered else f"{says[0].upper()}{says[1:]} {listed}, so I won't answer this question{about}."
+    return Refusal(f"{text} The closest passages are shown below in case they help{more}.", unknown)
 
 
 def _and(words: list[str]) -> str:
