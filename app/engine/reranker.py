@@ -1,7 +1,8 @@
 """Optional cross-encoder reranking of the best candidate sentences (``MANDATE_RERANKER``).
 
-None installs offline here, so the default is off; a user who has a sentence-transformers
-CrossEncoder on disk (e.g. ms-marco-MiniLM-L-6-v2 in a local folder) names its path and the
+None installs offline here, so the default is off. ``builtin`` is one fitted here on all-MiniLM-L6-v2's installed
+weights (``fitted_reranker.py``, an option while its end-to-end figures are measured); a user who has a
+sentence-transformers CrossEncoder on disk (e.g. ms-marco-MiniLM-L-6-v2 in a local folder) names its path and the
 best ``top`` sentences are reordered by it. The model is loaded with ``local_files_only``: never
 downloaded at run time. The evidence that decides refusal stays the calibrated sentence model's
 probability, so switching the reranker on cannot change what is refused.
@@ -38,5 +39,12 @@ class Reranker:
         return [head[i] for i in order] + tail
 
 
-def load_reranker(path: str | None) -> Reranker | None:
-    return Reranker(path) if path else None
+def load_reranker(path: str | None):
+    """None (off), the cross-encoder fitted here ("builtin", ``fitted_reranker.py``), or a local CrossEncoder folder."""
+    if not path or path == "none":
+        return None
+    if path == "builtin":
+        from .fitted_reranker import load_fitted
+
+        return load_fitted()
+    return Reranker(path)

