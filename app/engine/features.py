@@ -180,3 +180,9 @@ class SentenceModel:
     def probability(self, x: np.ndarray) -> np.ndarray:
         z = x @ self.w
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def log_odds(p):
+    """log(p / (1 - p)) of a probability or an array of them, kept finite at 0 and 1."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))

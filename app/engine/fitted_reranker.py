@@ -12,7 +12,6 @@ plus ``alpha`` × the cross-encoder's score: the fit alone is weaker than the se
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +19,9 @@ import numpy as np
 
 from ingest.errors import ConfigError
 from ingest.index.embedder import BUILTIN, resolve_model_path
+
+from .features import log_odds
+from .query_adapter import lowrank_deltas, merge_lowrank
 
 WEIGHTS_FILE = Path(__file__).with_name("reranker_minilm.npz")
 
@@ -31,7 +33,7 @@ class FittedReranker:
         try:
             with np.load(path, allow_pickle=False) as z:
                 info = json.loads(str(z["info"]))
-                deltas = {k[:-2]: (z[k], z[k[:-2] + ".B"]) for k in z.files if k.endswith(".A")}
+                deltas = lowrank_deltas(z)
                 head_w, head_b = z["head.weight"], z["head.bias"]
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(f"MANDATE_RERANKER=builtin: cannot read {path} ({exc})") from exc
@@ -43,10 +45,10 @@ class FittedReranker:
         folder = str(resolve_model_path(BUILTIN))
         self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         self.encoder = AutoModel.from_pretrained(folder, local_files_only=True).eval()
-        layers = dict(self.encoder.named_modules())
-        with torch.no_grad():
-            for name, (a, b) in deltas.items():
-                layers[name].weight += torch.from_numpy(b.astype(np.float32) @ a.astype(np.float32))
+        try:
+            merge_lowrank(self.encoder, deltas)
+        except ValueError as exc:
+            raise ConfigError(f"MANDATE_RERANKER=builtin: {path} was fit for another model ({exc})") from exc
         self.head_w = torch.from_numpy(head_w.astype(np.float32))
         self.head_b = float(head_b)
         self.info = info
@@ -58,10 +60,8 @@ class FittedReranker:
     def scores(self, question: str, sentences: list[str]) -> np.ndarray:
         import torch
 
-        batch = self.tokenizer([question] * len(sentences), sentences, truncation="only_second",
-                               max_length=self.max_length, padding=True, return_tensors="pt")
         with torch.inference_mode():
-            cls = self.encoder(**batch).last_hidden_state[:, 0]
+            cls = pair_cls(self.tokenizer, self.encoder, question, sentences, self.max_length)
             return (cls @ self.head_w + self.head_b).numpy()
 
     def rerank(self, question: str, ranked: list, texts: list[str]) -> list:
@@ -69,17 +69,19 @@ class FittedReranker:
         if len(head) < 2:
             return ranked
         ce = self.scores(question, [texts[r.row] for r in head])
-        combined = [_logit(r.prob) + self.alpha * float(s) for r, s in zip(head, ce)]
+        combined = log_odds(np.array([r.prob for r in head])) + self.alpha * ce.astype(np.float64)
         order = sorted(range(len(head)), key=lambda i: -combined[i])
         return [head[i] for i in order] + tail
+
+
+def pair_cls(tokenizer, encoder, question: str, sentences: list[str], max_length: int):
+    """The encoder's [CLS] vector of each (question, sentence) pair, read together; only the sentence is cut."""
+    batch = tokenizer([question] * len(sentences), sentences, truncation="only_second", max_length=max_length,
+                      padding=True, return_tensors="pt")
+    return encoder(**batch).last_hidden_state[:, 0]
 
 
 @lru_cache(maxsize=2)
 def load_fitted(path: Path = WEIGHTS_FILE) -> FittedReranker:
     """One loaded copy per weights file: engines opened again (a rebuilt index, every test) share it."""
     return FittedReranker(path)
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))

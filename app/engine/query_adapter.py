@@ -83,20 +83,13 @@ class LowRankQueryEncoder:
         """Add the updates to a copy of ``model`` (the embedding model, a SentenceTransformer: copying it takes
         0.1 s, loading it again about 0.8 s) or to the model loaded from ``model`` (its folder). A layer missing
         or of another shape is a ValueError (the updates were fit for another model)."""
-        import torch
         from sentence_transformers import SentenceTransformer
 
         if isinstance(model, (str, Path)):
             encoder = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         else:
             encoder = copy.deepcopy(model)
-        layers = dict(encoder[0].auto_model.named_modules())
-        with torch.no_grad():
-            for name, (a, b) in self.deltas.items():
-                layer = layers.get(name)
-                if layer is None or tuple(layer.weight.shape) != (b.shape[0], a.shape[1]):
-                    raise ValueError(f"layer {name} is not in the model or has another shape")
-                layer.weight += torch.from_numpy(b @ a)
+        merge_lowrank(encoder[0].auto_model, self.deltas)
         encoder.eval()
         self._encoder = encoder
         return self
@@ -112,14 +105,37 @@ class LowRankQueryEncoder:
         return size() == dim  # (sentence-transformers 6 renamed it)
 
     def save(self, path: Path) -> None:
-        arrays = {f"{k}.{part}": m.astype(np.float16) for k, (a, b) in self.deltas.items() for part, m in (("A", a), ("B", b))}
-        np.savez_compressed(path, model=np.array(self.model), info=np.array(json.dumps(self.info)), **arrays)
+        np.savez_compressed(path, model=np.array(self.model), info=np.array(json.dumps(self.info)),
+                            **lowrank_arrays(self.deltas))
 
     @classmethod
     def load(cls, path: Path) -> LowRankQueryEncoder:
         with np.load(path, allow_pickle=False) as z:
-            names = [k[:-2] for k in z.files if k.endswith(".A")]
-            return cls({k: (z[f"{k}.A"], z[f"{k}.B"]) for k in names}, str(z["model"]), json.loads(str(z["info"])))
+            return cls(lowrank_deltas(z), str(z["model"]), json.loads(str(z["info"])))
+
+
+def lowrank_arrays(deltas: dict) -> dict[str, np.ndarray]:
+    """Layer updates as the arrays a .npz holds ("<layer>.A", "<layer>.B", float16: half the size, same ranking)."""
+    return {f"{k}.{part}": np.asarray(m, dtype=np.float16) for k, (a, b) in deltas.items() for part, m in (("A", a), ("B", b))}
+
+
+def lowrank_deltas(z) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The layer updates of an opened .npz (``lowrank_arrays``'s keys), by layer name."""
+    return {k[:-2]: (z[k], z[k[:-2] + ".B"]) for k in z.files if k.endswith(".A")}
+
+
+def merge_lowrank(module, deltas: dict) -> None:
+    """Add ``B @ A`` to the weight of each named linear layer of ``module`` (a transformer), in place. A layer missing
+    or of another shape is a ValueError: the updates were fit for another model."""
+    import torch
+
+    layers = dict(module.named_modules())
+    with torch.no_grad():
+        for name, (a, b) in deltas.items():
+            layer = layers.get(name)
+            if layer is None or tuple(layer.weight.shape) != (b.shape[0], a.shape[1]):
+                raise ValueError(f"layer {name} is not in the model or has another shape")
+            layer.weight += torch.from_numpy(np.asarray(b, dtype=np.float32) @ np.asarray(a, dtype=np.float32))
 
 
 def load_adapter(setting: str, embedding_model: str, dim: int, model: Callable[[], object] | None = None):

@@ -20,7 +20,6 @@ Refusal is decided here from retrieval scores, never by a language model.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from ingest.index.settings import Settings
 
 from .acronyms import acronyms_in
 from .document_terms import DocumentTerms
+from .features import log_odds
 from .question_cues import about_the_document, answer_type, has_type, topic_of
 from .text import STOPWORDS
 
@@ -98,12 +98,7 @@ class Elsewhere:
     prob: float
 
     def answers_better_than(self, evidence: float, margin: float, minimum: float) -> bool:
-        return self.prob >= minimum and _logit(self.prob) - _logit(evidence) > margin
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
+        return self.prob >= minimum and log_odds(self.prob) - log_odds(evidence) > margin
 
 
 @dataclass

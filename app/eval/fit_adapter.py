@@ -91,6 +91,24 @@ def _softmax_loss(torch, V, q, d: dict, library_negatives: int, g):
     return -(torch.logsumexp(s[pos], 0) - torch.logsumexp(s, 0))
 
 
+def attach_lowrank(encoder, rank: int) -> dict:
+    """Freeze ``encoder`` (a transformer) and give each linear layer of its blocks trainable updates (A, B), added to
+    the layer's output by a forward hook: A random and small, B zero, so the model starts as itself. The random
+    draws follow the layers' order, so a seeded fit is repeatable."""
+    import torch
+
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    updates = {}
+    for name, layer in list(encoder.named_modules()):
+        if isinstance(layer, torch.nn.Linear) and name.startswith("encoder."):
+            a = torch.nn.Parameter(torch.randn(rank, layer.in_features) * 0.01)
+            b = torch.nn.Parameter(torch.zeros(layer.out_features, rank))
+            layer.register_forward_hook(lambda _m, inp, out, a=a, b=b: out + (inp[0] @ a.T) @ b.T)
+            updates[name] = (a, b)
+    return updates
+
+
 def fit_lowrank(data: list[dict], vectors: np.ndarray, model_path, rank: int = 4, lr: float = 2e-4, epochs: int = 3,
                 library_negatives: int = 64, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Rank-``rank`` updates (A, B) of every linear layer of the encoder, by layer name; B starts at zero, so the
@@ -100,16 +118,7 @@ def fit_lowrank(data: list[dict], vectors: np.ndarray, model_path, rank: int = 4
 
     torch.manual_seed(seed)
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    encoder = model[0].auto_model
-    updates = {}
-    for name, layer in list(encoder.named_modules()):
-        if isinstance(layer, torch.nn.Linear) and name.startswith("encoder."):
-            a = torch.nn.Parameter(torch.randn(rank, layer.in_features) * 0.01)
-            b = torch.nn.Parameter(torch.zeros(layer.out_features, rank))
-            layer.register_forward_hook(lambda _m, inp, out, a=a, b=b: out + (inp[0] @ a.T) @ b.T)
-            updates[name] = (a, b)
+    updates = attach_lowrank(model[0].auto_model, rank)
     opt = torch.optim.Adam([p for ab in updates.values() for p in ab], lr=lr)
     V = torch.tensor(vectors, dtype=torch.float32)
     g = torch.Generator().manual_seed(seed)

@@ -19,9 +19,11 @@ import time
 
 import numpy as np
 
-from ..engine.features import SentenceModel
-from ..engine.fitted_reranker import WEIGHTS_FILE
+from ..engine.features import SentenceModel, log_odds
+from ..engine.fitted_reranker import WEIGHTS_FILE, pair_cls
+from ..engine.query_adapter import lowrank_arrays
 from .dataset import split_of
+from .fit_adapter import attach_lowrank
 
 ALPHAS = (0.125, 0.25, 0.5, 0.75, 1.0, 1.5)
 
@@ -55,15 +57,7 @@ class _Fit:
         folder = str(resolve_model_path(BUILTIN))
         self.tok = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         self.enc = AutoModel.from_pretrained(folder, local_files_only=True)
-        for p in self.enc.parameters():
-            p.requires_grad_(False)
-        self.updates: dict[str, tuple] = {}
-        for name, layer in list(self.enc.named_modules()):
-            if isinstance(layer, torch.nn.Linear) and name.startswith("encoder."):
-                a = torch.nn.Parameter(torch.randn(rank, layer.in_features) * 0.01)
-                b = torch.nn.Parameter(torch.zeros(layer.out_features, rank))
-                layer.register_forward_hook(lambda _m, inp, out, a=a, b=b: out + (inp[0] @ a.T) @ b.T)
-                self.updates[name] = (a, b)
+        self.updates = attach_lowrank(self.enc, rank)
         self.head = torch.nn.Linear(self.enc.config.hidden_size, 1)
         self.max_length = max_length
 
@@ -71,15 +65,12 @@ class _Fit:
         return [p for ab in self.updates.values() for p in ab] + list(self.head.parameters())
 
     def score(self, question: str, sentences: list[str]):
-        batch = self.tok([question] * len(sentences), sentences, truncation="only_second",
-                         max_length=self.max_length, padding=True, return_tensors="pt")
-        return self.head(self.enc(**batch).last_hidden_state[:, 0]).squeeze(-1)
+        return self.head(pair_cls(self.tok, self.enc, question, sentences, self.max_length)).squeeze(-1)
 
     def save(self, path, info: dict) -> None:
-        arrays = {f"{k}.A": a.detach().numpy().astype(np.float16) for k, (a, _) in self.updates.items()}
-        arrays.update({f"{k}.B": b.detach().numpy().astype(np.float16) for k, (_, b) in self.updates.items()})
-        np.savez_compressed(path, **arrays, **{"head.weight": self.head.weight.detach().numpy()[0],
-                                               "head.bias": self.head.bias.detach().numpy()[0]},
+        deltas = {k: (a.detach().numpy(), b.detach().numpy()) for k, (a, b) in self.updates.items()}
+        np.savez_compressed(path, **lowrank_arrays(deltas), **{"head.weight": self.head.weight.detach().numpy()[0],
+                                                              "head.bias": self.head.bias.detach().numpy()[0]},
                             info=np.array(json.dumps(info)))
 
 
@@ -112,12 +103,11 @@ def hits(fit: _Fit, data: list[dict], alphas=ALPHAS, top: int = 8) -> dict:
     """Sentence hit@1/@3 of the sentence model alone and with each alpha, reordering its first ``top``."""
     import torch
 
-    logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))  # noqa: E731
     rows = []
     with torch.inference_mode():
         for d in data:
             n = min(top, len(d["texts"]))
-            rows.append((d["y"][:n], logit(d["p"][:n]), fit.score(d["q"], d["texts"][:n]).numpy()))
+            rows.append((d["y"][:n], log_odds(d["p"][:n]), fit.score(d["q"], d["texts"][:n]).numpy()))
     out = {}
     for a in (0.0, *alphas):
         h1 = sum(bool(y[np.argsort(-(lg + a * ce))][:1].any()) for y, lg, ce in rows)
