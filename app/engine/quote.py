@@ -93,7 +93,11 @@ def quotable(ranked, texts, question: str):
 def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sentences,
                    max_sentences: int = 3, per_passage: int = 5, rel_floor: float = 0.3, follow: bool = False,
                    lead_in: bool = False):
-    """Sentence-index ranking -> answer: the best sentence(s), grouped by passage, in reading order.
+    """Sentence-index ranking -> answer: the best sentence(s), grouped by paragraph, in reading order within one.
+
+    Paragraphs come in the order of their best sentence: a passage widened over a short page's paragraphs
+    (a web page is often one passage) would otherwise open the answer with its weakest quote when that one is
+    printed first ("Who is the paper for?" quoted the page's description before its "primary audience" line).
 
     ``ranked`` holds (prob, row) best first, rows of ``sentences`` (the SentenceIndex); ``where`` maps a
     row to the passage holding it. ``follow`` (an unsure answer): each quote runs on to the next sentence of
@@ -122,10 +126,14 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
             continue  # near-duplicate (repeated text)
         chosen.append(rk)
         used[i] = used.get(i, 0) + 1
+    def block(rk):  # (passage, paragraph in it): a passage widened over several paragraphs keeps them apart
+        p = passages[where[rk.row]]
+        return where[rk.row], p.text.count("\n\n", 0, max(0, int(starts[rk.row]) - p.start))
+
     first = {}
     for rk in chosen:
-        first.setdefault(where[rk.row], len(first))
-    chosen.sort(key=lambda rk: (first[where[rk.row]], int(starts[rk.row])))
+        first.setdefault(block(rk), len(first))
+    chosen.sort(key=lambda rk: (first[block(rk)], int(starts[rk.row])))
     citations, checks, parts = [], [], []
     taken = {rk.row for rk in chosen}
     for n, rk in enumerate(chosen, start=1):

@@ -50,6 +50,14 @@ def test_a_likely_answer_is_quoted_briefly_an_uncertain_one_with_more_evidence()
     assert [c.quote for c in sure] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
 
 
+def test_paragraphs_come_in_the_order_of_their_best_sentence_reading_order_within_one():
+    """One passage over two paragraphs (a short web page): the best sentence's paragraph is quoted first."""
+    s = QuoteSettings(max_sentences=3, max_unsure=5, per_passage=7, sure=0.5, rel_floor=0.3)
+    _, split = _answer(0.9, s, breaks=(3,))  # rows 0-2 | rows 3-6; rows 4 (best), 1 and 6 chosen
+    assert [c.quote for c in split] == [SENTENCES[4], SENTENCES[6], SENTENCES[1]]
+    _, whole = _answer(0.9, s)  # one paragraph: reading order
+    assert [c.quote for c in whole] == [SENTENCES[1], SENTENCES[4], SENTENCES[6]]
+
 def test_an_unsure_answer_quotes_each_sentence_with_the_next_one_of_its_paragraph():
     s = QuoteSettings(max_sentences=3, max_unsure=3, per_passage=7, sure=0.5, rel_floor=0.3)
     _, sure = _answer(0.9, s)
