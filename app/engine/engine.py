@@ -16,6 +16,7 @@ from pathlib import Path
 from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
+from .definitions import definition_first
 from .followup import standalone_query
 from .index import EngineNotReady, ReadIndex
 from .match import match_of
@@ -92,8 +93,9 @@ class Engine:
     # -- retrieval ------------------------------------------------------------------------
     def _ranked(self, query: str, filters: Filters | None, focus: str | None = None):
         """(ranked sentences, by probability, again): the first list is reordered by the reranker if one is
-        set, the second is the calibrated model's, which alone decides refusal (its first probability is the
-        evidence); ``again(filters)`` ranks the same question, with the same vectors, under other filters."""
+        set (and a definition of the term asked about leads it: ``definitions.py``); the second is the calibrated
+        model's, which alone decides refusal (its first probability is the evidence); ``again(filters)`` ranks the
+        same question, with the same vectors, under other filters."""
         qv = self.query_vector(query)
         fv = self.query_vector(focus) if focus else None
 
@@ -103,6 +105,7 @@ class Engine:
         by_prob = ranked = again(filters)
         if self.reranker is not None:
             ranked = self.reranker.rerank(focus or query, ranked, self.sentences.texts)
+        ranked = definition_first(focus or query, ranked, self.sentences.texts)
         return ranked, by_prob, again
 
     def query_vector(self, text: str):
