@@ -17,6 +17,7 @@ from .text import STOPWORDS
 _TERM_Q = re.compile(r"^\s*what\s+(is|are)\s+(?P<t>[^?.,;]{2,50}?)\s*\??\s*$", re.I)
 _NOT_TERM = re.compile(r"^(an?|the|this|these|that|those|it|they|their|its)\b|\b(of|for|in|on|to|by|with|from|about)\b", re.I)
 _KIND = r"(?:an?|one|the)\s+(?:[\w-]+\s+){0,5}?[\w-]+"  # "a nuclear pore protein", "a rare complication"
+_MODIFIER = r"(?:(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[\w-]+\s+)"  # "the Y X", never "the mutation in X"
 
 
 def isa_pattern(question: str) -> re.Pattern | None:
@@ -29,13 +30,10 @@ def isa_pattern(question: str) -> re.Pattern | None:
     if len(words) > 4:
         return None
     head = re.escape(words[-1].strip("'\"“”")) + r"(?:e?s)?"
-    if len(head) < 3:
-        return None
-    modifier = r"(?:(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[\w-]+\s+)"  # no "the mutation in X"
     return re.compile(
         rf"\b{head}(?:\s*\([^)]{{1,40}}\))?\s*,\s+{_KIND}\s*[,(]"  # apposition: "RANBP2, a nuclear pore protein,"
         rf"|\b{head}(?:\s*\([^)]{{1,40}}\))?\s+(?:is|are)\s+(?:an?|one of the)\s"  # "Listeria is a genus …"
-        rf"|\bthe\s+{modifier}{{1,5}}{head}\b"  # "the microtubule severing enzyme KATNAL1"
+        rf"|\bthe\s+{_MODIFIER}{{1,5}}{head}\b"  # "the microtubule severing enzyme KATNAL1"
         rf"|^\W*as\s+{_KIND}\s*,\s+(?:[\w.-]+\s+){{0,2}}{head}\b",  # "As a … bacterium, B. subtilis"
         re.I)
 
