@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .question_cues import asked_term
 from .text import STOPWORDS
 
-# "What is X?" / "What are X?" of a term (no article, no "of/for …": "What is the focus of this review?" is not one)
-_TERM_Q = re.compile(r"^\s*what\s+(is|are)\s+(?P<t>[^?.,;]{2,50}?)\s*\??\s*$", re.I)
+# not a term: a pronoun, or a phrase with "of/for …" ("What is this review for?", "What is focus of …?")
 _NOT_TERM = re.compile(r"^(an?|the|this|these|that|those|it|they|their|its)\b|\b(of|for|in|on|to|by|with|from|about)\b", re.I)
 _KIND = r"(?:an?|one|the)\s+(?:[\w-]+\s+){0,5}?[\w-]+"  # "a nuclear pore protein", "a rare complication"
 _MODIFIER = r"(?:(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[\w-]+\s+)"  # "the Y X", never "the mutation in X"
@@ -23,10 +23,10 @@ _MODIFIER = r"(?:(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[\w-]+\s+)"  # "t
 def isa_pattern(question: str) -> re.Pattern | None:
     """A pattern finding "X, a Y," / "X is a Y" / "the Y X" / "As a Y, X" for "What is X?" (X up to 4 words; its
     last word stands for it: "B. subtilis" for "Bacillus subtilis"), or None when the question asks no term."""
-    m = _TERM_Q.match(question)
-    if not m or _NOT_TERM.search(m.group("t")):
+    term = asked_term(question)
+    if term is None or _NOT_TERM.search(term):
         return None
-    words = m.group("t").split()
+    words = term.split()
     if len(words) > 4:
         return None
     head = re.escape(words[-1].strip("'\"“”")) + r"(?:e?s)?"

@@ -77,6 +77,14 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def asked_term(question: str) -> str | None:
+    """The X of "What is X?" / "What are X?" when X is a bare term (no article: "What is the focus …?" asks none)."""
+    m = _DEFINE_Q.match(question)
+    if not m or m.group(1).lower() != "what" or m.group(2).lower() not in ("is", "are") or m.group(3):
+        return None
+    return m.group("subj")
+
+
 def definition_pattern(question: str) -> re.Pattern | None:
     """For "What is X?", a pattern finding "X is/are/refers to ..." (X's last word, or its acronym)."""
     m = _DEFINE_Q.match(question)
