@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ingest.errors import ConfigError, IndexMismatch, MandateError
-from ingest.index.embedder import load_embeddings, sentence_model
+from ingest.index.embedder import BUILTIN, load_embeddings, sentence_model
 from ingest.index.lexical import LexicalIndex, stemmer
 from ingest.index.sentence_index import SentenceIndex
 from ingest.index.settings import Settings
@@ -63,7 +63,7 @@ class ReadIndex:
                                 dense_pool=s.retrieval.dense_pool, chunk_pool=s.retrieval.chunk_pool)
         return cls(settings=s, store=store, embeddings=embeddings, lexical=lexical, sentences=sentences,
                    retriever=retriever, verifier=Verifier(embeddings, s.verify_threshold), ranker=ranker,
-                   reranker=load_reranker(s.reranker),
+                   reranker=load_reranker(s.reranker, sentence_model(embeddings) if s.embedding_model == BUILTIN else None),
                    adapter=load_adapter(s.query_adapter, s.embedding_model, sentences.vectors.shape[1],
                                         lambda: sentence_model(embeddings)))
 

@@ -135,7 +135,9 @@ def merge_lowrank(module, deltas: dict) -> None:
             layer = layers.get(name)
             if layer is None or tuple(layer.weight.shape) != (b.shape[0], a.shape[1]):
                 raise ValueError(f"layer {name} is not in the model or has another shape")
-            layer.weight += torch.from_numpy(np.asarray(b, dtype=np.float32) @ np.asarray(a, dtype=np.float32))
+            # the product in torch, not numpy: numpy's BLAS threads and torch's, taking turns on two cores, made
+            # the 36 updates take 0.3 s instead of 0.01 s
+            layer.weight += torch.from_numpy(np.asarray(b, dtype=np.float32)) @ torch.from_numpy(np.asarray(a, dtype=np.float32))
 
 
 def load_adapter(setting: str, embedding_model: str, dim: int, model: Callable[[], object] | None = None):

@@ -40,12 +40,13 @@ class Reranker:
         return [head[i] for i in order] + tail
 
 
-def load_reranker(path: str | None):
-    """None (off), the cross-encoder fitted here ("builtin", ``fitted_reranker.py``), or a local CrossEncoder folder."""
+def load_reranker(path: str | None, base=None):
+    """None (off), the cross-encoder fitted here ("builtin", ``fitted_reranker.py``; ``base``: the loaded
+    all-MiniLM-L6-v2 embedding model it copies, if that is the index's model), or a local CrossEncoder folder."""
     if not path or path == "none":
         return None
     if path == "builtin":
         from .fitted_reranker import load_fitted
 
-        return load_fitted()
+        return load_fitted(base=base)
     return Reranker(path)

@@ -90,3 +90,20 @@ def test_updates_fit_for_another_model_are_a_config_error(tmp_path):
                         info=np.array('{"alpha": 0.125, "max_length": 96, "top": 8}'))
     with pytest.raises(ConfigError, match="another model"):
         FittedReranker(bad)
+
+
+def test_built_on_the_loaded_embedding_model_it_scores_as_loaded_from_files_and_leaves_that_model_alone(engine, fitted):
+    """An engine on all-MiniLM-L6-v2 copies the loaded model's encoder instead of reading it again (cold start):
+    same scores, and the embedding model's own vectors do not take the updates."""
+    from app.engine.fitted_reranker import FittedReranker
+    from ingest.index.embedder import sentence_model
+
+    model = sentence_model(engine.embeddings)
+    before = np.asarray(model.encode("gender training in peace operations"))
+    copied = FittedReranker(base=model)
+    question = "Who opened the session?"
+    texts = ["The commanding officer opened the gender training session.", "Jokes belittled the topic."]
+    assert np.allclose(copied.scores(question, texts), fitted.scores(question, texts), atol=1e-4)
+    assert copied.encoder is not model[0].auto_model
+    assert np.array_equal(np.asarray(model.encode("gender training in peace operations")), before)
+    assert engine.reranker.encoder is not model[0].auto_model, "the engine's reranker is a copy too"
