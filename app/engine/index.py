@@ -29,6 +29,16 @@ class EngineNotReady(MandateError):
     """No usable index yet; the message says what to do."""
 
 
+def one_blas_thread() -> None:
+    """numpy's BLAS on one thread, for the whole process. Answering alternates torch (the question, the
+    cross-encoder) with numpy products over the sentence vectors; with both libraries' thread pools spinning on
+    the machine's two cores, numpy's took turns with torch's: COVID-QA test half, answer p50 193-207 ms against
+    125 ms on one BLAS thread, every answer identical (docs/benchmarks.md, session 21)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @dataclass
 class ReadIndex:
     settings: Settings
@@ -44,6 +54,7 @@ class ReadIndex:
 
     @classmethod
     def open(cls, s: Settings) -> ReadIndex:
+        one_blas_thread()
         try:
             store = Store(s, create=False)
         except IndexMismatch:

@@ -220,3 +220,17 @@ def test_names_no_document_uses_together_are_refused(engine):
     assert a.refused and a.text.startswith("No single document of the library mentions all of 'Finch' and 'Canada'")
     assert a.passages
     assert not engine.answer("What did Holvikivi observe about humour in training sessions?", mode="quote").refused
+
+
+def test_an_open_engine_keeps_numpy_blas_on_one_thread(engine):
+    """Two thread pools (torch's, numpy's BLAS) spinning on two cores made answers take half again as long."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from app.engine.index import one_blas_thread
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        one_blas_thread()
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert all(p["num_threads"] == 1 for p in blas), "the engine fixture opened an index, which set one thread"
