@@ -43,7 +43,7 @@ class FittedReranker:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        if base is not None:  # a copy of the loaded embedding model's encoder: 0.1 s against 0.45 s from its files
+        if base is not None:  # a copy of the loaded embedding model's encoder: 0.05 s against 0.25 s from its files
             self.tokenizer, self.encoder = base.tokenizer, copy.deepcopy(base[0].auto_model).eval()
         else:
             folder = str(resolve_model_path(BUILTIN))

@@ -1,12 +1,13 @@
 """Cross-encoder reranking of the best candidate sentences (``MANDATE_RERANKER``, default ``builtin``).
 
 None installs offline here, so the default, ``builtin``, is one fitted here on all-MiniLM-L6-v2's installed weights
-(``fitted_reranker.py``): end to end it gained answers on every COVID-QA set (answer hit +0.5 to +1.5 points, passage
-hit@1 +1.5 to +4.5) and lost none on the dev set, for about 100-150 ms per answer (docs/evaluation.md, session 19);
-``none`` turns it off. A user who has a sentence-transformers CrossEncoder on disk (e.g. ms-marco-MiniLM-L-6-v2 in
-a local folder) names its path and the best ``top`` sentences are reordered by it. The model is loaded with
-``local_files_only``: never downloaded at run time. The evidence that decides refusal stays the calibrated sentence model's
-probability, so switching the reranker on cannot change what is refused.
+(``fitted_reranker.py``): end to end it gained answers on every COVID-QA set (answer hit +0.5 to +1.5 points,
+passage hit@1 +1.5 to +4.5) and lost none on the dev set, for about 100-150 ms per answer then (docs/evaluation.md,
+session 19; about 43 ms for its 8 pairs since session 21); ``none`` turns it off. A user who has a
+sentence-transformers CrossEncoder on disk (e.g. ms-marco-MiniLM-L-6-v2 in a local folder) names its path and the
+best ``top`` sentences are reordered by it. The model is loaded with ``local_files_only``: never downloaded at run
+time. The evidence that decides refusal stays the calibrated sentence model's probability, so switching the
+reranker on cannot change what is refused.
 """
 from __future__ import annotations
 
