@@ -20,9 +20,9 @@ import numpy as np
 
 from ingest.errors import ConfigError
 from ingest.index.embedder import BUILTIN, resolve_model_path
+from ingest.index.lowrank import lowrank_deltas, merge_lowrank
 
 from .features import log_odds
-from .query_adapter import lowrank_deltas, merge_lowrank
 
 WEIGHTS_FILE = Path(__file__).with_name("reranker_minilm.npz")
 

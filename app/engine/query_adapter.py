@@ -27,6 +27,7 @@ import numpy as np
 
 from ingest.errors import MandateError
 from ingest.index.embedder import resolve_model_path
+from ingest.index.lowrank import lowrank_arrays, lowrank_deltas, merge_lowrank
 
 log = logging.getLogger(__name__)
 
@@ -112,32 +113,6 @@ class LowRankQueryEncoder:
     def load(cls, path: Path) -> LowRankQueryEncoder:
         with np.load(path, allow_pickle=False) as z:
             return cls(lowrank_deltas(z), str(z["model"]), json.loads(str(z["info"])))
-
-
-def lowrank_arrays(deltas: dict) -> dict[str, np.ndarray]:
-    """Layer updates as the arrays a .npz holds ("<layer>.A", "<layer>.B", float16: half the size, same ranking)."""
-    return {f"{k}.{part}": np.asarray(m, dtype=np.float16) for k, (a, b) in deltas.items() for part, m in (("A", a), ("B", b))}
-
-
-def lowrank_deltas(z) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The layer updates of an opened .npz (``lowrank_arrays``'s keys), by layer name."""
-    return {k[:-2]: (z[k], z[k[:-2] + ".B"]) for k in z.files if k.endswith(".A")}
-
-
-def merge_lowrank(module, deltas: dict) -> None:
-    """Add ``B @ A`` to the weight of each named linear layer of ``module`` (a transformer), in place. A layer missing
-    or of another shape is a ValueError: the updates were fit for another model."""
-    import torch
-
-    layers = dict(module.named_modules())
-    with torch.no_grad():
-        for name, (a, b) in deltas.items():
-            layer = layers.get(name)
-            if layer is None or tuple(layer.weight.shape) != (b.shape[0], a.shape[1]):
-                raise ValueError(f"layer {name} is not in the model or has another shape")
-            # the product in torch, not numpy: numpy's BLAS threads and torch's, taking turns on two cores, made
-            # the 36 updates take 0.3 s instead of 0.01 s
-            layer.weight += torch.from_numpy(np.asarray(b, dtype=np.float32)) @ torch.from_numpy(np.asarray(a, dtype=np.float32))
 
 
 def load_adapter(setting: str, embedding_model: str, dim: int, model: Callable[[], object] | None = None):

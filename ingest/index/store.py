@@ -18,6 +18,7 @@ from pathlib import Path
 import chromadb
 
 from ..errors import ConfigError, IndexMismatch
+from .embedder import updates_tag
 from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 
@@ -105,8 +106,10 @@ def drop_index(settings: Settings) -> None:
 
 
 def index_signature(settings: Settings) -> dict:
-    return {"embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
-            "chunk_overlap_tokens": settings.chunk_overlap_tokens, "schema": SCHEMA}
+    sig = {"embedding_model": settings.embedding_model, "chunk_tokens": settings.chunk_tokens,
+           "chunk_overlap_tokens": settings.chunk_overlap_tokens, "schema": SCHEMA}
+    tag = updates_tag(settings.embedding_model)  # only for the fitted model: other indexes keep their signature
+    return sig | ({"embedding_updates": tag} if tag else {})
 
 
 class Store:

@@ -82,7 +82,7 @@ def test_a_missing_weights_file_is_a_config_error(tmp_path):
 def test_updates_fit_for_another_model_are_a_config_error(tmp_path):
     """A layer the installed model lacks (or of another shape) means the file was fit for another model."""
     from app.engine.fitted_reranker import FittedReranker
-    from app.engine.query_adapter import lowrank_arrays
+    from ingest.index.lowrank import lowrank_arrays
 
     bad = tmp_path / "other.npz"
     deltas = {"encoder.layer.99.output.dense": (np.zeros((8, 1536)), np.zeros((384, 8)))}
