@@ -24,9 +24,9 @@ import time
 import numpy as np
 
 from .dataset import load_set
-from .fit_adapter import TEMPERATURE, attach_lowrank, collect
+from .fit_adapter import TEMPERATURE, attach_lowrank, collect, sentence_hits
 
-BATCH, NEAR, RANDOM, OTHER = 8, 6, 2, 4
+RANK, BATCH, NEAR, RANDOM, OTHER = 4, 8, 6, 2, 4
 
 
 def candidates(d: dict, vectors: np.ndarray, rng: random.Random) -> list[int]:
@@ -40,7 +40,7 @@ def candidates(d: dict, vectors: np.ndarray, rng: random.Random) -> list[int]:
     return gold + near + rng.sample(rest, min(RANDOM, len(rest))) + [int(r) for r in np.argsort(-sims)[:OTHER]]
 
 
-def fit(train: list[dict], texts: list[str], vectors: np.ndarray, model_path, rank: int = 4, lr: float = 3e-4,
+def fit(train: list[dict], texts: list[str], vectors: np.ndarray, model_path, rank: int = RANK, lr: float = 3e-4,
         seed: int = 0, progress=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     import torch
     from sentence_transformers import SentenceTransformer
@@ -73,15 +73,12 @@ def fit(train: list[dict], texts: list[str], vectors: np.ndarray, model_path, ra
 
 
 def hits(test: list[dict], vectors: np.ndarray, questions: np.ndarray) -> dict:
-    """Own-document hit@1/3/5 and whole-library hit@1/5/20 of the first gold sentence."""
-    own, lib = [], []
-    for d, q in zip(test, questions):
-        gold, rows = set(d["gold"]), np.asarray(d["rows"])
-        own.append(next(i for i, r in enumerate(rows[np.argsort(-(vectors[rows] @ q))].tolist()) if r in gold))
-        lib.append(next((i for i, r in enumerate(np.argsort(-(vectors @ q))[:20].tolist()) if r in gold), 20))
-    own_a, lib_a = np.asarray(own), np.asarray(lib)
-    return ({f"own@{k}": round(float((own_a < k).mean()), 3) for k in (1, 3, 5)}
-            | {f"library@{k}": round(float((lib_a < k).mean()), 3) for k in (1, 5, 20)})
+    """Own-document hit@1/3/5 (``fit_adapter.sentence_hits``) and whole-library hit@1/5/20 of the first gold sentence."""
+    own = sentence_hits([{**d, "qv": q} for d, q in zip(test, questions)], vectors)
+    lib = np.asarray([next((i for i, r in enumerate(np.argsort(-(vectors @ q))[:20].tolist()) if r in set(d["gold"])), 20)
+                      for d, q in zip(test, questions)])
+    return ({f"own@{k}": own[f"sentence_hit@{k}"] for k in (1, 3, 5)}
+            | {f"library@{k}": round(float((lib < k).mean()), 3) for k in (1, 5, 20)})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     plain_q = np.stack([d["qv"] / np.linalg.norm(d["qv"]) for d in test])
     encoder = Engine(get_settings(db_dir=a.db, reranker="none"), warm=False)
     shipped_q = np.stack([encoder.query_vector(d["q"]) for d in test])
-    info = {"set": a.set_path, "train_questions": len(train), "test_questions": len(test), "rank": 4, "lr": a.lr,
+    info = {"set": a.set_path, "train_questions": len(train), "test_questions": len(test), "rank": RANK, "lr": a.lr,
             "batch": BATCH, "candidates": {"near": NEAR, "random": RANDOM, "other_documents": OTHER}, "passes": 1,
             "fit_s": round(fit_s), "test_documents_unseen": True,
             "test": {"plain": hits(test, vectors, plain_q), "question_encoder": hits(test, vectors, shipped_q),

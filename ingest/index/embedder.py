@@ -73,7 +73,7 @@ def updates_tag(name: str) -> str | None:
     try:
         return "sha256:" + hashlib.sha256(FITTED_FILE.read_bytes()).hexdigest()[:16]
     except OSError as exc:
-        raise ConfigError(f"the fitted embedding model's updates {FITTED_FILE} cannot be read: {exc}") from exc
+        raise _unreadable(exc) from exc
 
 
 def _merge_fitted(model) -> None:
@@ -86,7 +86,11 @@ def _merge_fitted(model) -> None:
         with np.load(FITTED_FILE, allow_pickle=False) as z:
             merge_lowrank(model[0].auto_model, lowrank_deltas(z))
     except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"the fitted embedding model's updates {FITTED_FILE} cannot be read: {exc}") from exc
+        raise _unreadable(exc) from exc
+
+
+def _unreadable(exc: Exception) -> ConfigError:
+    return ConfigError(f"the fitted embedding model's updates {FITTED_FILE} cannot be read: {exc}")
 
 
 def sentence_model(emb):
