@@ -1,7 +1,7 @@
 """Cleaning extracted page text: what a line-end hyphen means, ligatures spelled out."""
 from __future__ import annotations
 
-from ingest.parsers.clean import clean_pages, clean_pages_with_breaks, normalise
+from ingest.parsers.clean import clean_pages, clean_pages_with_breaks, normalise, running_lines
 
 
 def test_a_line_end_hyphen_joins_unless_the_document_prints_the_compound():
@@ -95,3 +95,33 @@ def test_soft_breaks_are_paragraph_breaks_the_chunker_does_not_see():
 
     assert soft_breaks("a. \x1e B c.\n\n1 Note. \x1e\n\n2 Note \x1e") == ("a.\n\nB c.\n\n1 Note.\n\n2 Note", (2,))
     assert soft_breaks("\x1e plain") == ("plain", ())
+
+
+_WORDS = "robust covariance kernel bandwidth residual leverage estimator sandwich bread meat lag weights".split()
+
+
+def _body(i: int) -> list[str]:
+    """Three lines no other page repeats (numbers are masked when lines are compared, so words differ)."""
+    return [f"The {_WORDS[(i + k) % 12]} of {_WORDS[(3 * i + k) % 12]} is the {_WORDS[(5 * i + 2 * k) % 12]}." for k in range(3)]
+
+
+def test_running_lines_of_a_two_sided_journal_are_found_on_each_side():
+    """Even pages run the title, odd pages the authors: each is on under half of all pages (sandwich, lme4 PDFs)."""
+    pages = [["Econometric Computing with HC and HAC", *_body(1)]]
+    for n in range(2, 12):
+        head = f"{n} Econometric Computing with HC and HAC" if n % 2 == 0 else f"Achim Zeileis {n}"
+        pages.append([head, *_body(n), "Affiliation:" if n == 11 else "a last line"])
+    found = running_lines(pages)
+    assert {"# econometric computing with hc and hac", "achim zeileis #"} <= found
+    cleaned = clean_pages(["\n".join(lines) for lines in pages])
+    assert cleaned[0].startswith("Econometric Computing")  # the title on page 1 is not a running line
+    assert all("Achim Zeileis" not in t and "Econometric" not in t for t in cleaned[1:])
+    assert all(t.count("The ") >= 3 for t in cleaned)  # the body stays
+
+
+def test_a_line_on_two_pages_of_one_side_is_not_a_running_line():
+    pages = [[*_body(i)] for i in range(1, 9)]
+    pages[1].insert(0, "Table 2: Results")
+    pages[3].insert(0, "Table 2: Results")
+    assert "table #: results" not in running_lines(pages)
+
