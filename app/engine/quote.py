@@ -5,6 +5,7 @@ No LLM, so it cannot hallucinate: every sentence is verbatim page text.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.index.page_breaks import Continuation
 
@@ -81,6 +82,24 @@ def _neighbour(r: int, nxt: int, p: Passage, sentences, taken: set[int]) -> int 
     return None if looks_like_heading(sentences.texts[nxt]) else nxt
 
 
+# a heading of words, perhaps numbered ("3.2 Sparse matrix methods"); a short line with figures in it is a value
+# itself (the dateline "28 May, 2025" answers "When was the paper published?")
+_WORDS_ONLY = re.compile(r"^\s*(\d+(\.\d+)*\.?\s+)?[^\d]+$")
+
+
+def _section_opening(rk, where: dict[int, int], sentences, taken: set[int]):
+    """A heading that matches the question ("Sparse matrix methods", "Writing an M-step driver") points to its
+    section: the section's first sentence, with the heading's score, is quoted instead of the bare heading.
+    None for a document's title, a line with figures, and when that sentence is in no passage at hand, in another
+    document, a heading too, or quoted already."""
+    r, nxt = rk.row, rk.row + 1
+    title = r == 0 or sentences.source_ids[r - 1] != sentences.source_ids[r]  # a document's first line: its title
+    if (title or not _WORDS_ONLY.match(sentences.texts[r]) or nxt >= len(sentences.texts) or nxt in taken
+            or nxt not in where or sentences.source_ids[nxt] != sentences.source_ids[r] or looks_like_heading(sentences.texts[nxt])):
+        return None
+    return replace(rk, row=nxt)
+
+
 def quotable(ranked, texts, question: str):
     """The ranked sentences an answer may quote: no metadata line ("Authors: …", "DOI: …", a bare URL) unless the
     question is about the document itself. Such a line near a document's top ranked first for "What is the
@@ -119,6 +138,8 @@ def compose_ranked(ranked, where: dict[int, int], passages: list[Passage], sente
         i = where.get(rk.row)
         if i is None or used.get(i, 0) >= per_passage:
             continue
+        if looks_like_heading(texts[rk.row]):
+            rk = _section_opening(rk, where, sentences, {c.row for c in chosen}) or rk
         text = texts[rk.row]
         if looks_like_heading(text) and chosen:
             continue

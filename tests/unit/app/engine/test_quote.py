@@ -170,3 +170,24 @@ def test_a_metadata_line_is_not_quoted_unless_the_question_is_about_the_document
     assert quotable(ranked, texts, "When was the article published?") == ranked
     assert quotable(ranked[:3], texts, "What is BCoV?") == ranked[:3]  # nothing else to quote: the lines stay
     assert not is_metadata("Date of sampling was recorded for 31 calves.")  # a sentence, not a field
+
+
+def test_a_heading_ranked_first_is_quoted_as_its_sections_first_sentence():
+    """"Sparse matrix methods" matched "How does lme4 use sparse matrix methods?": its section says how."""
+    rows = ["Fitting mixed models", "Sparse matrix methods", "We solve these equations with a sparse Cholesky factorization.",
+            "The fit is fast.", "Other work used dense matrices."]
+    sidx, passage = _index((1, 2), rows)
+    s = QuoteSettings(max_sentences=2, max_unsure=2, per_passage=7, sure=0.5, rel_floor=0.3)
+    where = {r: 0 for r in range(5)}
+    ranked = [Ranked(0.9, 1, 0.5), Ranked(0.8, 4, 0.5), Ranked(0.5, 3, 0.5)]
+    _, cites, _ = QuoteAnswerer(sidx, s).answer(ranked, where, [passage])
+    assert [c.quote for c in cites] == [rows[2], rows[4]]
+    # the section's sentence already quoted: the heading is not quoted again
+    ranked = [Ranked(0.9, 2, 0.5), Ranked(0.8, 1, 0.5), Ranked(0.5, 3, 0.5)]
+    _, cites, _ = QuoteAnswerer(sidx, s).answer(ranked, where, [passage])
+    assert [c.quote for c in cites] == [rows[2], rows[3]]
+    # a document's first line is its title, a short line with figures a value: both are quoted as they are
+    for row, text in ((0, rows[0]), (1, "28 May, 2025")):
+        sidx, passage = _index((1, 2), [text if i == row else t for i, t in enumerate(rows)])
+        _, cites, _ = QuoteAnswerer(sidx, s).answer([Ranked(0.9, row, 0.5), Ranked(0.8, 4, 0.5)], where, [passage])
+        assert cites[0].quote == text
