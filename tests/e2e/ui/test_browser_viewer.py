@@ -9,6 +9,7 @@ Screenshots: tests/artifacts/viewer.png (the app), tests/artifacts/viewer_dialog
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urljoin
 
 import pytest
@@ -55,8 +56,12 @@ def test_open_at_page_2_shows_the_page_with_the_quote_highlighted(paper_index, b
         _ask(page, url, "What is a gender adviser?", dialogs)
         page.locator("[class*='st-key-card-m1-c1']").wait_for(timeout=60_000)
         page.get_by_role("button", name="Export conversation (Markdown)").wait_for(timeout=30_000)
-        # the card quoting the definition (the answer may quote other sentences too)
-        card = page.locator("[class*='st-key-card-m1-c']").filter(has_text="A gender adviser is a full-time specialist").first
+        # the card quoting the definition: the number after it in the answer (other cards of the same
+        # passage show the definition as context, and the answer may quote other sentences too)
+        said = page.locator("[data-testid='stChatMessage']").last.inner_text()
+        cited = re.search(r"A gender adviser is a full-time specialist[^\[]*\[(\d+)\]", said)
+        assert cited, said
+        card = page.locator(f"[class*='st-key-card-m1-c{cited.group(1)}']")
         assert "p. 2" in card.inner_text() and "A gender adviser is a full-time specialist" in card.inner_text()
         card.get_by_role("button", name="Open at p. 2").click()
 
