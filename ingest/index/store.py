@@ -23,7 +23,7 @@ from .records import Chunk, Page, Source, page_id
 from .settings import Settings
 
 SCHEMA = 1
-PARSER_VERSION = 11  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
+PARSER_VERSION = 12  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
 DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
 
 
