@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
+import selectors
 import struct
 import subprocess
 import sys
@@ -33,12 +33,20 @@ def _write_frame(fd: int, obj) -> None:
         view = view[n:]
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether ``fd`` has data within ``timeout`` s. Not ``select.select``: it fails on descriptors numbered 1024
+    or more ("filedescriptor out of range in select()"), which a long-running process holding many files reaches."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        return bool(sel.select(timeout))
+
+
 def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
     buf = bytearray()
     while len(buf) < n:
         if deadline is not None:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not _readable(fd, left):
                 raise TimeoutError
         chunk = os.read(fd, min(1 << 20, n - len(buf)))
         if not chunk:
