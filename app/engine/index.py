@@ -74,7 +74,8 @@ class ReadIndex:
                                 dense_pool=s.retrieval.dense_pool, chunk_pool=s.retrieval.chunk_pool)
         return cls(settings=s, store=store, embeddings=embeddings, lexical=lexical, sentences=sentences,
                    retriever=retriever, verifier=Verifier(embeddings, s.verify_threshold), ranker=ranker,
-                   reranker=load_reranker(s.reranker, sentence_model(embeddings) if s.embedding_model == BUILTIN else None),
+                   reranker=load_reranker(s.reranker, sentence_model(embeddings) if s.embedding_model == BUILTIN else None,
+                                          top=s.retrieval.rerank_top, max_length=s.retrieval.rerank_max_length),
                    adapter=load_adapter(s.query_adapter, s.embedding_model, sentences.vectors.shape[1],
                                         lambda: sentence_model(embeddings)))
 

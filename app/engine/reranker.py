@@ -3,7 +3,7 @@
 None installs offline here, so the default, ``builtin``, is one fitted here on all-MiniLM-L6-v2's installed weights
 (``fitted_reranker.py``): end to end it gained answers on every COVID-QA set (answer hit +0.5 to +1.5 points,
 passage hit@1 +1.5 to +4.5) and lost none on the dev set, for about 100-150 ms per answer then (docs/evaluation.md,
-session 19; about 43 ms for its 8 pairs since session 21); ``none`` turns it off. A user who has a
+session 19; since session 25 it reads 64 word pieces of each pair, bench/rerank_bench.py); ``none`` turns it off. A user who has a
 sentence-transformers CrossEncoder on disk (e.g. ms-marco-MiniLM-L-6-v2 in a local folder) names its path and the
 best ``top`` sentences are reordered by it. The model is loaded with ``local_files_only``: never downloaded at run
 time. The evidence that decides refusal stays the calibrated sentence model's probability, so switching the
@@ -41,13 +41,14 @@ class Reranker:
         return [head[i] for i in order] + tail
 
 
-def load_reranker(path: str | None, base=None):
+def load_reranker(path: str | None, base=None, top: int | None = None, max_length: int | None = None):
     """None (off), the cross-encoder fitted here ("builtin", ``fitted_reranker.py``; ``base``: the loaded
-    all-MiniLM-L6-v2 embedding model it copies, if that is the index's model), or a local CrossEncoder folder."""
+    all-MiniLM-L6-v2 embedding model it copies, if that is the index's model; ``top`` / ``max_length``: its best
+    sentences reordered and word pieces read, None for those it was fit with), or a local CrossEncoder folder."""
     if not path or path == "none":
         return None
     if path == "builtin":
         from .fitted_reranker import load_fitted
 
-        return load_fitted(base=base)
+        return load_fitted(base=base, top=top, max_length=max_length)
     return Reranker(path)

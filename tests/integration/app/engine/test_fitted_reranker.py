@@ -22,16 +22,31 @@ class _Ranked:
 
 @pytest.fixture(scope="module")
 def fitted():
+    """The cross-encoder as the engine loads it by default (its shipped top and length settings)."""
     from app.engine.reranker import load_reranker
+    from ingest.index.settings import RetrievalSettings
 
-    return load_reranker("builtin")
+    s = RetrievalSettings()
+    return load_reranker("builtin", top=s.rerank_top, max_length=s.rerank_max_length)
+
+
+def test_the_settings_choose_how_many_sentences_and_word_pieces_it_reads(fitted):
+    from app.engine.reranker import load_reranker
+    from ingest.index.settings import RetrievalSettings
+
+    s = RetrievalSettings()
+    assert (fitted.top, fitted.max_length) == (s.rerank_top, s.rerank_max_length)
+    other = load_reranker("builtin", top=5, max_length=48)
+    assert (other.top, other.max_length) == (5, 48) and other is not fitted
+    fit = load_reranker("builtin")  # unset: what the weights were fit with
+    assert (fit.top, fit.max_length) == (fit.info["top"], fit.info["max_length"])
 
 
 def test_builtin_reorders_its_top_by_log_odds_plus_alpha_times_its_score(fitted):
     from app.engine.features import log_odds
     from app.engine.fitted_reranker import load_fitted
 
-    assert fitted is load_fitted(), "engines opened again share one loaded copy"
+    assert fitted is load_fitted(top=fitted.top, max_length=fitted.max_length), "engines opened again share one copy"
     assert 0 < fitted.alpha <= 2 and 2 <= fitted.top <= 20 and fitted.info["max_length"] >= 64
     texts = [f"Sentence {i} about pre-deployment gender training and its follow-up." for i in range(fitted.top + 4)]
     texts[3] = "Of the 27 curricula reviewed, 9 had a dedicated gender session."
@@ -69,6 +84,25 @@ def test_fitted_scores_prefer_the_answering_sentence_on_the_dev_set(engine, fitt
         wins += bool(s[0] > s[1])
     assert pairs >= 30
     assert wins / pairs >= FLOOR, (wins, pairs)
+
+
+def test_pairs_batched_by_length_score_as_one_batch_does(fitted):
+    """Scores do not depend on how the pairs are batched: padding is masked, each pair is read alone."""
+    import torch
+
+    from app.engine.fitted_reranker import length_groups, pair_cls
+
+    q = "How many curricula had a dedicated gender session?"
+    texts = ["Nine did.", "Of the 27 curricula reviewed, 9 had a dedicated gender session.",
+             " ".join(["The review read every pre-deployment curriculum of the contributing countries, their "
+                       "annexes and the trainers' notes, and it counted the sessions on gender."] * 3), "Few."]
+    lengths = [len(ids) for ids in fitted.tokenizer([q] * 4, texts, truncation="only_second",
+                                                    max_length=fitted.max_length)["input_ids"]]
+    assert len(length_groups(lengths)) == 2, "two short pairs and a long one are not padded together"
+    with torch.inference_mode():
+        one = (pair_cls(fitted.tokenizer, fitted.encoder, q, texts, fitted.max_length) @ fitted.head_w
+               + fitted.head_b).numpy()
+    assert np.allclose(fitted.scores(q, texts), one, atol=1e-4)
 
 
 def test_a_missing_weights_file_is_a_config_error(tmp_path):
