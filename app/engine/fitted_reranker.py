@@ -65,12 +65,14 @@ class FittedReranker:
         """One score per sentence; pairs of similar length are batched together (``length_groups``)."""
         import torch
 
-        lengths = [len(ids) for ids in self.tokenizer([question] * len(sentences), sentences, truncation="only_second",
-                                                      max_length=self.max_length)["input_ids"]]
+        encoded = self.tokenizer([question] * len(sentences), sentences, truncation="only_second",
+                                 max_length=self.max_length)  # once, unpadded: each group is padded on its own
+        rows = [{key: encoded[key][i] for key in encoded} for i in range(len(sentences))]
         out = np.empty(len(sentences), dtype=np.float32)
         with torch.inference_mode():
-            for group in length_groups(lengths):
-                cls = pair_cls(self.tokenizer, self.encoder, question, [sentences[i] for i in group], self.max_length)
+            for group in length_groups([len(row["input_ids"]) for row in rows]):
+                batch = self.tokenizer.pad([rows[i] for i in group], return_tensors="pt")
+                cls = self.encoder(**batch).last_hidden_state[:, 0]
                 out[group] = (cls @ self.head_w + self.head_b).numpy()
         return out
 
