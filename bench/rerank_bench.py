@@ -41,7 +41,7 @@ def timed(reranker, pairs, top: int, max_length: int, grouped: bool, repeat: int
     import numpy as np
     import torch
 
-    from app.engine.fitted_reranker import length_groups, pair_cls
+    from app.engine.fitted_reranker import encode_pairs, length_groups, pair_cls
 
     def one_batch(q, sents):
         with torch.inference_mode():
@@ -54,8 +54,7 @@ def timed(reranker, pairs, top: int, max_length: int, grouped: bool, repeat: int
     ms, tokens = [], []
     for q, s in pairs:
         s = s[:top]
-        lengths = [len(x) for x in reranker.tokenizer([q] * len(s), s, truncation="only_second",
-                                                      max_length=max_length)["input_ids"]]
+        lengths = [len(x) for x in encode_pairs(reranker.tokenizer, q, s, max_length)["input_ids"]]
         groups = length_groups(lengths) if grouped else [list(range(len(s)))]
         tokens.append(sum(len(g) * max((lengths[i] for i in g), default=0) for g in groups))
         best = float("inf")

@@ -65,8 +65,7 @@ class FittedReranker:
         """One score per sentence; pairs of similar length are batched together (``length_groups``)."""
         import torch
 
-        encoded = self.tokenizer([question] * len(sentences), sentences, truncation="only_second",
-                                 max_length=self.max_length)  # once, unpadded: each group is padded on its own
+        encoded = encode_pairs(self.tokenizer, question, sentences, self.max_length)  # once, unpadded: each group is padded on its own
         rows = [{key: encoded[key][i] for key in encoded} for i in range(len(sentences))]
         out = np.empty(len(sentences), dtype=np.float32)
         with torch.inference_mode():
@@ -105,10 +104,17 @@ def length_groups(lengths: list[int]) -> list[list[int]]:
     return [order] if best >= n * sizes[-1] else [order[:k], order[k:]]
 
 
+def encode_pairs(tokenizer, question: str, sentences: list[str], max_length: int, **kwargs):
+    """Each (question, sentence) pair as word pieces, at most ``max_length``: the longer side is cut first, so a
+    sentence is cut and a usual question is not, and a question longer than ``max_length`` is cut too (cutting only
+    the sentence raised for it: "Sequence to truncate too short to respect the provided max_length")."""
+    return tokenizer([question] * len(sentences), sentences, truncation="longest_first", max_length=max_length,
+                     **kwargs)
+
+
 def pair_cls(tokenizer, encoder, question: str, sentences: list[str], max_length: int):
-    """The encoder's [CLS] vector of each (question, sentence) pair, read together; only the sentence is cut."""
-    batch = tokenizer([question] * len(sentences), sentences, truncation="only_second", max_length=max_length,
-                      padding=True, return_tensors="pt")
+    """The encoder's [CLS] vector of each (question, sentence) pair, read together."""
+    batch = encode_pairs(tokenizer, question, sentences, max_length, padding=True, return_tensors="pt")
     return encoder(**batch).last_hidden_state[:, 0]
 
 

@@ -90,19 +90,30 @@ def test_pairs_batched_by_length_score_as_one_batch_does(fitted):
     """Scores do not depend on how the pairs are batched: padding is masked, each pair is read alone."""
     import torch
 
-    from app.engine.fitted_reranker import length_groups, pair_cls
+    from app.engine.fitted_reranker import encode_pairs, length_groups, pair_cls
 
     q = "How many curricula had a dedicated gender session?"
     texts = ["Nine did.", "Of the 27 curricula reviewed, 9 had a dedicated gender session.",
              " ".join(["The review read every pre-deployment curriculum of the contributing countries, their "
                        "annexes and the trainers' notes, and it counted the sessions on gender."] * 3), "Few."]
-    lengths = [len(ids) for ids in fitted.tokenizer([q] * 4, texts, truncation="only_second",
-                                                    max_length=fitted.max_length)["input_ids"]]
+    lengths = [len(ids) for ids in encode_pairs(fitted.tokenizer, q, texts, fitted.max_length)["input_ids"]]
     assert len(length_groups(lengths)) == 2, "two short pairs and a long one are not padded together"
     with torch.inference_mode():
         one = (pair_cls(fitted.tokenizer, fitted.encoder, q, texts, fitted.max_length) @ fitted.head_w
                + fitted.head_b).numpy()
     assert np.allclose(fitted.scores(q, texts), one, atol=1e-4)
+
+
+def test_a_question_longer_than_the_pairs_it_reads_is_scored(fitted):
+    """A pasted paragraph as the question: cutting only the sentence cannot fit the pair into max_length (it
+    raised a tokenizer error and the whole answer failed); the pair is cut, the question is scored."""
+    q = "What do " + ", ".join(f"encephalitis virus {n} (EV{n})" for n in range(12)) + " have in common?"
+    assert len(fitted.tokenizer(q)["input_ids"]) > fitted.max_length
+    texts = ["Encephalitis viruses are flaviviruses and alphaviruses.", "Training was given twice a year."]
+    scores = fitted.scores(q, texts)
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    ranked = [_Ranked(0.5, 0), _Ranked(0.5, 1)]
+    assert len(fitted.rerank(q, ranked, texts)) == 2
 
 
 def test_a_missing_weights_file_is_a_config_error(tmp_path):
