@@ -102,6 +102,13 @@ def test_off_topic_refused_in_both_modes(engine, question):
     assert a.refused and not a.citations and a.passages
 
 
+@pytest.mark.parametrize("question", ["?", "?!", "...", "   ", "– / –"])
+def test_a_question_without_words_is_refused(engine, question):
+    """Ranked anyway, an empty query matched the paper's summary as "close" and was answered with it."""
+    a = engine.answer(question, mode="quote")
+    assert a.refused and "no words" in a.text and not a.citations
+
+
 def test_follow_up_uses_history(engine):
     history = [Turn("user", "What did the review find about refresher training?"),
                Turn("assistant", "Knowledge gains fade without refreshers [1].")]
