@@ -18,10 +18,23 @@ def _engine(args):
     return Engine(reader_settings(get_settings(db_dir=getattr(args, "db", None))))
 
 
-def _filters(args):
+def _filters(args, engine=None):
+    """The documents asked about; a ``--source`` the index does not hold is an error naming the nearest ids (a
+    typo would otherwise be answered as "the library does not cover this question")."""
     from .engine import Filters
 
-    return Filters(scope=getattr(args, "scope", "all") or "all", source_id=getattr(args, "source", None))
+    source = getattr(args, "source", None)
+    if source and engine is not None:
+        known = sorted(engine.store.registry())
+        if source not in known:
+            import difflib
+
+            near = difflib.get_close_matches(source, known, n=3, cutoff=0.5) or known[:5]
+            raise ConfigError(f"--source {source!r}: the index holds no document with this id; "
+                              f"{'did you mean' if near != known[:5] else 'its documents include'} "
+                              f"{', '.join(near)}{'' if near != known[:5] or len(known) <= 5 else ', …'} "
+                              f"(all ids: `python -m ingest list`)")
+    return Filters(scope=getattr(args, "scope", "all") or "all", source_id=source)
 
 
 def print_answer(a, out=None) -> None:
@@ -66,7 +79,8 @@ def cmd_ask(argv) -> int:
     p.add_argument("--mode", choices=["quote", "generate"])
     _index_and_filter_args(p)
     args = p.parse_args(argv)
-    answer = _engine(args).answer(args.question, mode=args.mode, filters=_filters(args))
+    engine = _engine(args)
+    answer = engine.answer(args.question, mode=args.mode, filters=_filters(args, engine))
     if args.json:
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -80,7 +94,8 @@ def cmd_search(argv) -> int:
     p.add_argument("-k", type=int, default=10)
     _index_and_filter_args(p)
     args = p.parse_args(argv)
-    results = _engine(args).search(args.query, k=args.k, filters=_filters(args))
+    engine = _engine(args)
+    results = engine.search(args.query, k=args.k, filters=_filters(args, engine))
     if args.json:
         print(json.dumps({"results": [{"source_id": r.source_id, "title": r.title, "page": r.page_label, "text": r.text,
                                        "score": round(r.score, 5), "similarity": round(r.similarity, 4)} for r in results]},
@@ -94,7 +109,7 @@ def cmd_search(argv) -> int:
 def cmd_locate(argv) -> int:
     """Where a quote is printed on a page: boxes in PDF points (origin top-left), one per line."""
     p = argparse.ArgumentParser(prog="python -m app locate", description=cmd_locate.__doc__)
-    p.add_argument("--source", required=True, help="source id (see the Library page or `python -m ingest --list`)")
+    p.add_argument("--source", required=True, help="source id (see the Library page or `python -m ingest list`)")
     page = p.add_mutually_exclusive_group(required=True)
     page.add_argument("--page", help="the page label as printed (e.g. 'iv', '12')")
     page.add_argument("--page-index", type=int, help="0-based physical page instead of a label")

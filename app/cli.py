@@ -3,7 +3,7 @@
 Each subcommand delegates to an existing entry point, so `python -m ingest ...` and
 `python -m app ...` keep working unchanged and behave the same:
 
-    mandate ingest|build|check|fetch|refs ...   ->  ingest.__main__.main(argv)
+    mandate ingest|build|check|list|fetch|refs ...   ->  ingest.__main__.main(argv)
     mandate ask|search|locate|eval|onboard ...  ->  app.__main__.main(argv)
 
 Never imports streamlit (import-linter contract in pyproject.toml) and never imports the
@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ingest": ("ingest", "ingest.pipeline", "ingest the corpus folder into the index (incremental)"),
     "build": ("ingest", "ingest.build", "the paper and every work it cites that can be fetched, in one command"),
     "check": ("ingest", "ingest.check", "verify the index is consistent"),
+    "list": ("ingest", "ingest.index.store", "list the indexed documents and their ids"),
     "fetch": ("ingest", "ingest.fetch.run", "download manifest sources missing from the corpus (http/https only)"),
     "refs": ("ingest", "ingest.bib.cli", "list the paper's references and their links"),
     "ask": ("app", "app.engine", "answer a question with cited passages"),

@@ -1,4 +1,4 @@
-"""CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `build`, `check`, `fetch`, `refs`.
+"""CLI: `python -m ingest [--corpus DIR] [--db DIR] [--json] [--rebuild]`, `build`, `check`, `list`, `fetch`, `refs`.
 
 Exit codes: 0 all good, 1 some sources failed (the rest ingested), 2 usage/config error, or the
 index itself failed (Chroma server gone, disk full, unreadable store, another writer holds the lock):
@@ -70,6 +70,26 @@ def cmd_check(argv: list[str]) -> int:
     return 1 if problems else 0
 
 
+def cmd_list(argv: list[str]) -> int:
+    """The indexed documents: the ids `--source` takes (`python -m app ask --source ID`), kind, pages, title."""
+    p = argparse.ArgumentParser(prog="python -m ingest list", description="List the documents in the index.")
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    from .index.store import Store, reader_settings
+
+    entries = sorted(Store(reader_settings(_settings(args)), create=False).registry().values(),
+                     key=lambda e: (e.kind != "paper", e.source_id))
+    if args.json:
+        print(json.dumps([{"source_id": e.source_id, "kind": e.kind, "pages": e.pages, "chunks": e.chunks,
+                           "title": e.title, "path": e.path} for e in entries], indent=2, ensure_ascii=False))
+    else:
+        for e in entries:
+            print(f"{e.source_id:30} {e.kind:6} {e.pages:4} p.  {e.title}")
+        print(f"\n{len(entries)} documents")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -84,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = _settings(_db_args(argv))
         except Exception:  # noqa: BLE001
             raise exc from None
-        line = describe(exc, settings, writer=not argv or argv[0] not in ("check",))
+        line = describe(exc, settings, writer=not argv or argv[0] not in ("check", "list"))
         if line is None:
             raise
         print(f"error: {line}", file=sys.stderr)
@@ -103,6 +123,8 @@ def _dispatch(argv: list[str]) -> int:
     try:
         if argv and argv[0] == "check":
             return cmd_check(argv[1:])
+        if argv and argv[0] == "list":
+            return cmd_list(argv[1:])
         if argv and argv[0] == "fetch":
             from .fetch.run import main as fetch_main
 

@@ -12,7 +12,7 @@ from app import cli
 from ingest.errors import ConfigError, IndexMismatch
 
 ROOT = Path(__file__).resolve().parents[3]
-SUBCOMMANDS = ["ingest", "build", "check", "fetch", "refs", "ask", "search", "eval", "onboard", "locate"]
+SUBCOMMANDS = ["ingest", "build", "check", "list", "fetch", "refs", "ask", "search", "eval", "onboard", "locate"]
 
 
 def _mandate(*args: str) -> subprocess.CompletedProcess:

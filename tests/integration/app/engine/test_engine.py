@@ -153,6 +153,24 @@ def test_cli_ask_and_search_json(fixture_index, capsys):
     assert app_cli(["ask", "x", "--db", str(settings.db_dir.parent / "nope")]) == 2
 
 
+def test_cli_a_source_the_index_lacks_is_an_error_naming_the_nearest_ids(fixture_index, capsys):
+    """A typo in --source was answered as "the library does not cover this question"; `ingest list` gives the ids."""
+    from ingest.__main__ import main as ingest_cli
+
+    db = str(fixture_index[0].db_dir)
+    assert app_cli(["ask", "What is a gender focal point?", "--db", db, "--source", "kirkpatrik-1994"]) == 2
+    err = capsys.readouterr().err
+    assert "'kirkpatrik-1994'" in err and "did you mean kirkpatrick-1994" in err and "ingest list" in err
+    assert app_cli(["search", "evaluation levels", "--db", db, "--source", "kirkpatrick-1994", "--json"]) == 0
+    assert {r["source_id"] for r in json.loads(capsys.readouterr().out)["results"]} == {"kirkpatrick-1994"}
+    assert ingest_cli(["list", "--db", db, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["source_id"] == "fixture-paper" and listed[0]["kind"] == "paper"
+    assert "kirkpatrick-1994" in {d["source_id"] for d in listed} and all(d["pages"] >= 1 for d in listed)
+    assert ingest_cli(["list", "--db", db]) == 0 and "kirkpatrick-1994" in capsys.readouterr().out
+    assert ingest_cli(["list", "--db", db + "-none"]) == 2
+
+
 def test_an_answer_says_how_closely_it_matched(engine, fixture_index, capsys):
     close = engine.answer("What is a gender focal point?", mode="quote")
     weak = engine.answer("What fieldwork is the Holvikivi article based on?", mode="quote")  # worded unlike its answer
