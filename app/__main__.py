@@ -65,6 +65,17 @@ def print_answer(a, out=None) -> None:
             print(f"      ↳ {t.citation_text}{carried}: {where}", file=out)
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a count of 1 or more ("-k 0" printed no passages and said nothing)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return n
+
+
 def _index_and_filter_args(p: argparse.ArgumentParser) -> None:
     """Options ask and search share: which index, which documents, JSON output."""
     p.add_argument("--db")
@@ -91,7 +102,7 @@ def cmd_ask(argv) -> int:
 def cmd_search(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m app search")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=10)
+    p.add_argument("-k", type=_positive, default=10, help="how many passages (1 or more; default 10)")
     _index_and_filter_args(p)
     args = p.parse_args(argv)
     engine = _engine(args)

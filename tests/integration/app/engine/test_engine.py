@@ -151,6 +151,9 @@ def test_cli_ask_and_search_json(fixture_index, capsys):
     assert app_cli(["ask", "What is the boiling point of mercury?", "--db", str(settings.db_dir)]) == 0
     assert "do not cover" in capsys.readouterr().out
     assert app_cli(["ask", "x", "--db", str(settings.db_dir.parent / "nope")]) == 2
+    for k in ("0", "-3", "ten"):
+        assert app_cli(["search", "refresher training", "-k", k, "--db", str(settings.db_dir)]) == 2
+        assert "1 or more" in capsys.readouterr().err
 
 
 def test_cli_a_source_the_index_lacks_is_an_error_naming_the_nearest_ids(fixture_index, capsys):
