@@ -52,6 +52,7 @@ class IngestReport:
     pages_total: int = 0
     seconds: float = 0.0
     chunks_embedded: int = 0
+    missing: list[dict] = field(default_factory=list)  # sources.toml entries with no file in the corpus yet
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -60,7 +61,14 @@ class IngestReport:
     def to_json(self) -> dict:
         return {"sources": [asdict(s) for s in self.sources], "chunks_total": self.chunks_total,
                 "pages_total": self.pages_total, "seconds": round(self.seconds, 3),
-                "chunks_embedded": self.chunks_embedded}
+                "chunks_embedded": self.chunks_embedded, "missing": self.missing}
+
+
+def _missing(entries, corpus: Path) -> list[dict]:
+    """Manifest entries whose file is not in the corpus (not downloaded, or named but absent): without this an
+    ingest of a corpus holding only sources.toml said "0 sources" and nothing about the paper it lists."""
+    return [{"id": e.id, "file": e.file, "url": e.url} for e in entries
+            if not e.file or not (corpus / e.file).is_file()]
 
 
 def _titled(src: Source, doc: ParsedDocument) -> Source:
@@ -113,11 +121,14 @@ class Ingestor:
         if not corpus.is_dir():
             raise ConfigError(f"corpus folder {corpus} does not exist")
         entries = with_fetched_files(load_manifest(corpus), corpus)  # downloads keep their entry's metadata
+        report = IngestReport(missing=_missing(entries, corpus))
+        for m in report.missing:
+            self.log(f"not in the corpus: {m['id']} ({m['file'] or 'no file yet'}), listed in sources.toml; run "
+                     f"`python -m ingest fetch` (online) or put the file into {corpus}")
         registry = self.store.registry()
         broken = source_problems(self.store, registry)  # the registry is not trusted: count what is stored
         for sid, why in sorted(broken.items()):
             self.log(f"repairing {sid}: {'; '.join(why)}")
-        report = IngestReport()
         todo = self._plan(discover(corpus, entries, self.settings.max_file_mb, self.settings.pdf_password),
                           registry, broken, report)
         parsed = self._parse(todo, report)

@@ -156,3 +156,25 @@ def test_progress_callback_reports_parsing_and_embedding(fake_embeddings, make_s
     assert [d for _, d, _ in parsing] == [0, 1] and all(t == 2 for _, _, t in parsing)
     assert embedding[-1][1] == embedding[-1][2] == report.chunks_embedded
     assert [d for _, d, _ in embedding] == sorted(d for _, d, _ in embedding)
+
+
+def test_manifest_entries_without_their_file_are_named(fake_embeddings, make_settings, capsys):
+    """A corpus holding only sources.toml said "0 sources" and nothing of the paper it lists."""
+    s = make_settings()
+    (s.corpus_dir / "sources.toml").write_text(
+        '[[source]]\nid = "the-paper"\ntitle = "The paper"\nkind = "paper"\nfile = "the-paper.pdf"\n'
+        'url = "https://example.org/the-paper.pdf"\n\n'
+        '[[source]]\nid = "a-cited-work"\ntitle = "A cited work"\nurl = "https://example.org/cited"\n\n'
+        '[[source]]\nid = "present"\ntitle = "Present"\nfile = "present.pdf"\n', encoding="utf-8")
+    write_pdf(s.corpus_dir / "present.pdf", synthetic_pages(2, 3))
+    lines: list[str] = []
+    report = run_ingest(s, progress=False, log=lines.append)
+    assert [m["id"] for m in report.missing] == ["the-paper", "a-cited-work"]
+    assert report.to_json()["missing"][0] == {"id": "the-paper", "file": "the-paper.pdf",
+                                             "url": "https://example.org/the-paper.pdf"}
+    assert any("the-paper (the-paper.pdf)" in m and "python -m ingest fetch" in m for m in lines)
+    assert [x.source_id for x in report.sources] == ["present"]
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "2 listed in sources.toml but not in the corpus" in captured.out
+    assert "not in the corpus: a-cited-work (no file yet)" in captured.err
