@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*(\w+)")  # never across a blank line (a paragraph break)
+HYPHEN_BREAK = re.compile(r"\b(\w+)-\n[ \t]*(\w+)")  # never across a blank line (a paragraph break)
 _INLINE_COMPOUND = re.compile(r"\b([A-Za-z]+-[a-z]+)\b")  # "male-dominated", printed inside a line
 _WORD = re.compile(r"(?<![-\w])\w+(?![-\w])")  # a word on its own, not part of a compound
 # Typographic ligatures (LaTeX fonts: "ﬁlled", "eﬀect", "eﬃcient") as their letters, so that word
