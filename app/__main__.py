@@ -29,10 +29,10 @@ def _filters(args, engine=None):
         if source not in known:
             import difflib
 
-            near = difflib.get_close_matches(source, known, n=3, cutoff=0.5) or known[:5]
-            raise ConfigError(f"--source {source!r}: the index holds no document with this id; "
-                              f"{'did you mean' if near != known[:5] else 'its documents include'} "
-                              f"{', '.join(near)}{'' if near != known[:5] or len(known) <= 5 else ', …'} "
+            near = difflib.get_close_matches(source, known, n=3, cutoff=0.5)
+            hint = (f"did you mean {', '.join(near)}" if near else
+                    f"its documents include {', '.join(known[:5])}{', …' if len(known) > 5 else ''}")
+            raise ConfigError(f"--source {source!r}: the index holds no document with this id; {hint} "
                               f"(all ids: `python -m ingest list`)")
     return Filters(scope=getattr(args, "scope", "all") or "all", source_id=source)
 
