@@ -171,9 +171,13 @@ class Engine:
         query = self.standalone(question, history, use_llm=(mode == "generate"))
         searched = self.searched_as(query)
         filters = self._about_the_paper(query, filters)
-        ranked, by_prob, rank = self._ranked(searched, filters, focus=self.index.speller.correct(question) if query != question else None)
+        if self.policy.wordless(question, query):  # "?", "...": nothing to rank; ``decide`` refuses it
+            ranked, by_prob, rank, passages, where = [], [], None, [], {}
+        else:
+            ranked, by_prob, rank = self._ranked(searched, filters,
+                                                 focus=self.index.speller.correct(question) if query != question else None)
+            passages, where = self.ranker.passages(ranked, self.settings.top_k)
         evidence = by_prob[0].prob if by_prob else 0.0
-        passages, where = self.ranker.passages(ranked, self.settings.top_k)
         timings = {"retrieve_s": time.perf_counter() - t0}
         base = dict(question=question, standalone_query=searched, timings=timings, evidence=evidence)
         source_id = filters.source_id if filters else None

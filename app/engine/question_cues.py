@@ -157,7 +157,7 @@ def about_document(question: str) -> re.Pattern | None:
 # Words of a question about a document as a whole ("What is the conclusion of this study?", "What is
 # discussed in this publication?"): asked about one document, such a question is never out of scope,
 # however low the evidence of any single sentence (28 of COVID-QA's 1,106 questions; 3 were refused).
-_ABOUT_THE_DOCUMENT = content_words(
+ABOUT_THE_DOCUMENT = content_words(
     "study studies report publication article research document review work conclusion conclusions concluded "
     "conclude finding findings result results discussed discuss main summary summarise summarize topic topics aim "
     "aims purpose objective method methods methodology key point points drawn draw overall authors describe "
@@ -186,7 +186,7 @@ def sums_up(section: str) -> bool:
 
 def about_the_document(question: str) -> bool:
     """Is the question about its document as a whole ("What were the results?", "What is this paper about?")?"""
-    return content_words(question) <= _ABOUT_THE_DOCUMENT  # "paper", "about" are stopwords: no words left is the same
+    return content_words(question) <= ABOUT_THE_DOCUMENT  # "paper", "about" are stopwords: no words left is the same
 
 
 def has_type(kind: str, sentence: str) -> bool:

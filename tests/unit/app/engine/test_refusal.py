@@ -5,9 +5,13 @@ from types import SimpleNamespace
 
 from app.engine.refusal import REFUSAL, Elsewhere, RefusalPolicy
 
+# the stub corpus: it knows every lower-case word except these (and the names, numbers and words a test lists)
+ABSENT = {"author", "climate", "firefighters", "nowadays", "plorb", "qwzx", "title"}
+
 
 def _policy(known: set[str], shares: bool = True, threshold: float = 0.05) -> RefusalPolicy:
-    lexical = SimpleNamespace(unknown_terms=lambda words: [w for w in words if w.lower() not in known])
+    lexical = SimpleNamespace(unknown_terms=lambda words: [w for w in words if w.lower() not in known and (
+        w.lower() in ABSENT or not w.islower() or any(ch.isdigit() for ch in w))])
     ranker = SimpleNamespace(shares_words=lambda question, ranked: shares)
     sentences = SimpleNamespace(texts_by_source=lambda: {"a": ["The Women, Peace and Security agenda."]})
     return RefusalPolicy(SimpleNamespace(lexical=lexical, ranker=ranker, embeddings=None, sentences=sentences), threshold)
@@ -213,3 +217,22 @@ def test_a_compound_topic_word_is_judged_whole_not_by_its_parts():
     p.document_terms = SimpleNamespace(unknown_to=lambda sid, words, q: [])
     r = p.decide(q, q, ["r"], ["p"], 0.4, source_id="a")  # document "a" never writes it
     assert r is not None and r.unknown == ["pre-deployment"]
+
+
+def test_a_question_none_of_whose_words_the_corpus_uses_is_refused_and_they_are_named():
+    p = _policy(set())
+    r = p.decide(q := "qwzx plorb?", q, ["r"], ["p"], 0.9)  # however close the ranking says it is
+    assert r is not None and r.unknown == ["qwzx", "plorb"] and "none of the question's words" in r.text
+    assert p.decide(q := "What is qwzx training?", q, ["r"], ["p"], 0.9) is None  # one word known: ranked as usual
+    assert p.decide(q := "What is WPS?", q, ["r"], ["p"], 0.9) is None  # an acronym the corpus writes out in full
+    assert p.all_unknown("What was 2?") == []  # no content word at all: not this rule's question
+    # words about the document itself need not be in its text: "title" is not a reason to refuse
+    assert p.all_unknown("What is the title of the report?") == [] and p.all_unknown("Who is the author?") == []
+    assert p.all_unknown("plorb report title") == ["plorb"]
+
+def test_names_in_any_script_are_whole_words():
+    """"Müller" was read as "M" and "ller" (ASCII letters only), so no name with an accent was ever unknown."""
+    p = _policy(set())
+    assert p.specific_terms("What did Müller find in Côte d'Ivoire?") == ["Müller", "Côte"]
+    r = p.decide(q := "What did Müller find about gender?", q, ["r"], ["p"], 0.9)
+    assert r is not None and r.unknown == ["Müller"] and "never mention 'Müller'" in r.text
