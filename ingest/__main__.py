@@ -45,7 +45,7 @@ def cmd_ingest(argv: list[str]) -> int:
             extra = f" — {s.error}" if s.error else f" ({s.pages} pages, {s.chunks} chunks)"
             print(f"{s.status:9} {s.source_id or '-':30} {s.path}{extra}")
         rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
-        print(f"\n{len(report.sources)} sources, {report.pages_total} pages, {report.chunks_total} chunks in index; "
+        print(f"\n{report.sources_total} sources, {report.pages_total} pages, {report.chunks_total} chunks in index; "
               f"embedded {report.chunks_embedded} chunks in {report.seconds:.1f} s ({rate:.1f} chunks/s); "
               f"{len(report.failed)} failed" + (f"; {len(report.missing)} listed in sources.toml but not in the corpus "
                                                   f"(see above)" if report.missing else ""))

@@ -50,6 +50,7 @@ class IngestReport:
     sources: list[SourceResult] = field(default_factory=list)
     chunks_total: int = 0
     pages_total: int = 0
+    sources_total: int = 0  # sources in the index after the run (``sources`` also lists failed and removed files)
     seconds: float = 0.0
     chunks_embedded: int = 0
     missing: list[dict] = field(default_factory=list)  # sources.toml entries with no file in the corpus yet
@@ -60,7 +61,7 @@ class IngestReport:
 
     def to_json(self) -> dict:
         return {"sources": [asdict(s) for s in self.sources], "chunks_total": self.chunks_total,
-                "pages_total": self.pages_total, "seconds": round(self.seconds, 3),
+                "pages_total": self.pages_total, "sources_total": self.sources_total, "seconds": round(self.seconds, 3),
                 "chunks_embedded": self.chunks_embedded, "missing": self.missing}
 
 
@@ -151,6 +152,7 @@ class Ingestor:
         self._derived(rebuild_bm25=bool(todo) or any(s.status == "removed" for s in report.sources))
         report.chunks_total = self.store.chunks.count()
         report.pages_total = sum(e.pages for e in final.values())
+        report.sources_total = len(final)
         report.sources.sort(key=lambda s: s.path)
         report.seconds = time.perf_counter() - t0
         for s in report.failed:

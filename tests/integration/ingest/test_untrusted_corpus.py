@@ -122,3 +122,16 @@ def test_manifest_value_types_are_checked_before_any_write(fake_embeddings, make
         assert "sources.toml" in err and "`id` must be a string" in err
         assert Store(s, create=False).registry() == before  # nothing written, nothing dropped
     assert check_index(Store(s, create=False)) == []
+
+
+def test_the_summary_counts_the_sources_in_the_index_not_the_files_tried(fake_embeddings, make_settings, capsys):
+    """Two files of three failed and the summary said "3 sources ... in index"."""
+    s = make_settings()
+    (s.corpus_dir / "a.txt").write_text(GOOD)
+    (s.corpus_dir / "noise.md").write_bytes(NOISE)
+    (s.corpus_dir / "empty.txt").write_bytes(b"")
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "\n1 sources, 1 pages, 1 chunks in index;" in out and "2 failed" in out
+    report = run_ingest(s, progress=False)
+    assert report.sources_total == 1 == report.to_json()["sources_total"] and len(report.sources) == 3
