@@ -260,7 +260,7 @@ class RefusalPolicy:
         return list(dict.fromkeys(specific))
 
     def _technical(self, word: str) -> bool:
-        if len(word) < 6 or not word.isalpha():
+        if len(word) < 6 or not word.isalpha() or not word.isascii():  # English word pieces say nothing of "подготовка"
             return False
         try:
             return len(tokenizer_of(self.index.embeddings).tokenize(word.lower())) >= 4

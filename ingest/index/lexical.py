@@ -118,10 +118,10 @@ class LexicalIndex:
         """"COVID19" for "COVID-19", "Zanamavir" for "zanamivir": a spelling variant is not an unknown name."""
         import difflib
 
-        parts = re.findall(r"[a-z]+|\d+", word.lower())
+        parts = re.findall(r"[^\W\d_]+|\d+", word.lower())  # letters of any script: "Müller", "Côte"
         if len(parts) > 1 and all(p in vocab or (p.isdigit() and len(p) < 3) for p in parts):
             return True
-        low = re.sub(r"[^a-z0-9]", "", word.lower())
+        low = re.sub(r"[\W_]", "", word.lower())
         if low.isalpha() and len(low) >= 5 and any(len(v) >= len(low) + 4 and v.startswith(low) for v in vocab):
             return True  # a short form of a longer word: "Staph" for "Staphylococcus" (not "Niger" for "Nigeria")
         if len(low) < 6 or low.isdigit():
