@@ -21,8 +21,11 @@ _ABBREV = {"e.g", "i.e", "et al", "al", "etc", "cf", "vs", "no", "fig", "p", "pp
 # right after it stays with the sentence it closes: a footnote number after a word's full stop
 # ("institutions.12 Even so", superscripts too) or a bracketed number ("shown.[4, 5] The").
 _NOTE_MARK = r"(?:(?:(?<=[^\W\d_][.!?])|(?<=[.!?][\"'”’)]))[0-9¹²³⁰⁴-⁹]{1,3}(?:,[0-9¹²³⁰⁴-⁹]{1,3})*|\[\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\])?"
-_SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)" + _NOTE_MARK + r"(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# capitals of Latin (with accents), Greek and Cyrillic: "… la formation. À Genève …", "… миссии. Курс …"
+_CAPITAL = "A-Z0-9À-ÖØ-ÞΆ-ΩЀ-Я"
+_SENT_END = re.compile(r"[.!?](?:[\"'”’)\]]*)" + _NOTE_MARK + r"(?=\s+[\"'“‘(\[]?[" + _CAPITAL + r"])")
+# letters of Latin (with accents), Greek and Cyrillic: "Côte" is one word, not "c" and "te"
+_WORD = re.compile(r"[a-z0-9à-öø-ÿĀ-ɏͰ-ϿЀ-ӿ]+(?:'[a-zà-öø-ÿĀ-ɏͰ-ϿЀ-ӿ]+)?")
 STOPWORDS = set("""a about above after again against all am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having he her here
 hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once

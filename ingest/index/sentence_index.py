@@ -27,7 +27,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-SPLIT_VERSION = 6  # bump when sentence splitting changes: every source's sentences are split and embedded again
+SPLIT_VERSION = 7  # bump when sentence splitting changes: every source's sentences are split and embedded again
 
 
 def sentence_dir(db_dir: Path, collection: str) -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.sentences import split_sentences
+from ingest.sentences import content_sequence, split_sentences
 
 
 def texts(t: str) -> list[str]:
@@ -44,3 +44,19 @@ def test_offsets_point_into_the_text():
 
 def test_label_joins_the_paragraph_after_it():
     assert texts("editors\n\nCristina Finch, Anna Smith and others.") == ["editors\n\nCristina Finch, Anna Smith and others."]
+
+
+def test_sentences_starting_with_an_accented_greek_or_cyrillic_capital_are_split():
+    """Only A-Z started a sentence: a Russian paragraph was one "sentence", and so was every French one whose
+    next sentence began with "À" or "É"."""
+    text = ("Гендерная подготовка проводится перед миссией. Курс длится три дня. La formation dure trois jours. "
+            "À Genève, elle est obligatoire. Ελληνικά κείμενα. Όλα είναι καλά σήμερα.")
+    assert [s.text for s in split_sentences(text)] == [
+        "Гендерная подготовка проводится перед миссией.", "Курс длится три дня.", "La formation dure trois jours.",
+        "À Genève, elle est obligatoire.", "Ελληνικά κείμενα.", "Όλα είναι καλά σήμερα."]
+
+
+def test_words_with_accents_are_whole_content_words():
+    assert content_sequence("Müller in Côte d'Ivoire") == ["müller", "côte", "d'ivoir"]
+    assert content_sequence("подготовка полицейских") == ["подготовка", "полицейских"]
+    assert content_sequence("institutions¹² in 2020") == ["institut", "2020"]  # a note mark is not part of a word
