@@ -8,6 +8,8 @@ import sys
 
 from ingest.errors import ConfigError
 
+from .argtypes import positive_int
+
 
 def _engine(args):
     from ingest.index.settings import get_settings
@@ -47,7 +49,8 @@ def print_answer(a, out=None) -> None:
     if a.notice:
         print(f"\nnote: {a.notice}", file=out)
     if a.refused:
-        print("\nClosest passages:", file=out)
+        if a.passages:
+            print("\nClosest passages:", file=out)
         for p in a.passages:
             print(f"  - {p.title}, {p.where}: {p.text[:200]}…", file=out)
         return
@@ -63,17 +66,6 @@ def print_answer(a, out=None) -> None:
             where = f"{t.title}, p. {t.page}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
             carried = " (cited in the previous sentence)" if t.via else ""
             print(f"      ↳ {t.citation_text}{carried}: {where}", file=out)
-
-
-def _positive(text: str) -> int:
-    """An argparse type: a count of 1 or more ("-k 0" printed no passages and said nothing)."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
-    return n
 
 
 def _index_and_filter_args(p: argparse.ArgumentParser) -> None:
@@ -102,7 +94,7 @@ def cmd_ask(argv) -> int:
 def cmd_search(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m app search")
     p.add_argument("query")
-    p.add_argument("-k", type=_positive, default=10, help="how many passages (1 or more; default 10)")
+    p.add_argument("-k", type=positive_int, default=10, help="how many passages (1 or more; default 10)")
     _index_and_filter_args(p)
     args = p.parse_args(argv)
     engine = _engine(args)

@@ -56,6 +56,9 @@ def main(argv: list[str]) -> int:
     from .engine import Engine
     from .onboarding import handout_markdown, onboarding
 
+    if args.out and not Path(args.out).resolve().parent.is_dir():  # before minutes of work, not after
+        print(f"error: cannot write {args.out}: folder {Path(args.out).resolve().parent} does not exist", file=sys.stderr)
+        return 2
     engine = Engine(get_settings(db_dir=args.db))
     t0 = time.perf_counter()
     try:
@@ -74,7 +77,11 @@ def main(argv: list[str]) -> int:
     else:
         out = text_report(tour)
     if args.out:
-        Path(args.out).write_text(out, encoding="utf-8")
+        try:
+            Path(args.out).write_text(out, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"wrote {args.out} ({len(tour.sections)} sections, {len(tour.glossary)} glossary terms, "
               f"{len(tour.quiz)} quiz questions)", file=sys.stderr)
     else:

@@ -10,6 +10,8 @@ import json
 import math
 import sys
 
+from ..argtypes import positive_int
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m app eval",
@@ -25,8 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                         "answerable questions (default 0.05)")
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     p.add_argument("--cite-k", type=int, default=4, help="baseline: chunks shown as citations (LangChain default 4)")
-    p.add_argument("--limit", type=int, help="only the first N questions")
-    p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (seed --seed)")
+    p.add_argument("--limit", type=positive_int, help="only the first N questions")
+    p.add_argument("--sample", type=positive_int, metavar="N", help="a fixed random sample of N questions (seed --seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--library-wide", action="store_true",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -164,6 +165,21 @@ def test_cli_ask_and_search_json(fixture_index, capsys):
     for k in ("0", "-3", "ten"):
         assert app_cli(["search", "refresher training", "-k", k, "--db", str(settings.db_dir)]) == 2
         assert "1 or more" in capsys.readouterr().err
+
+
+def test_cli_counts_are_positive_and_an_unwritable_out_file_is_an_error(fixture_index, capsys, tmp_path):
+    """"eval --sample -3" ended in a ValueError traceback, "--limit 0" ran every question, and "onboard --out" into a
+    missing folder failed with a traceback after the tour was built."""
+    db = str(fixture_index[0].db_dir)
+    dev = str(Path(__file__).resolve().parents[4] / "app" / "eval" / "sets" / "dev.jsonl")
+    for bad in (["--sample", "-3"], ["--limit", "0"]):
+        assert app_cli(["eval", "--set", dev, "--db", db, *bad]) == 2 and "1 or more" in capsys.readouterr().err
+    assert app_cli(["onboard", "--db", db, "--no-questions", "--out", str(tmp_path / "missing" / "tour.md")]) == 2
+    assert "folder" in (err := capsys.readouterr().err) and "does not exist" in err and "Traceback" not in err
+    assert app_cli(["onboard", "--db", db, "--no-questions", "--out", str(tmp_path)]) == 2  # a folder, not a file
+    assert (err := capsys.readouterr().err).startswith(f"error: cannot write {tmp_path}") and "Traceback" not in err
+    assert app_cli(["ask", "...", "--db", db]) == 0
+    assert "Closest passages" not in capsys.readouterr().out  # a heading over nothing
 
 
 def test_cli_a_source_the_index_lacks_is_an_error_naming_the_nearest_ids(fixture_index, capsys):
