@@ -142,14 +142,14 @@ class RefusalPolicy:
         gives the documents in scope, best-ranked first. Both are computed only when a rule needs them."""
         if self.wordless(question, query):
             return Refusal(NO_WORDS)
-        if stranger := self.all_unknown(question):
-            return _never_mentioned(stranger, False, "the paper and its cited sources use none of the question's words:")
         specific = {text: self.specific_terms(text) for text in (query, question)}
         topic, covered = topic_of(question)  # covered: "Does the paper discuss X?", whose answer is "No"
         unknown = list(dict.fromkeys([w for words in specific.values() for w in self._unknown(words)]
                                      + _uncovered(topic, self._unknown(topic) + self._unwritten(topic))))
         if unknown:
             return _never_mentioned(unknown, covered, "the paper and its cited sources never mention")
+        if stranger := self.all_unknown(question):
+            return _never_mentioned(stranger, False, "the paper and its cited sources use none of the question's words:")
         if source_id:
             unknown = list(dict.fromkeys([w for text, words in specific.items()
                                           for w in self.document_terms.unknown_to(source_id, words, text)]

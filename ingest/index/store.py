@@ -47,7 +47,10 @@ class RegistryEntry:
         return cls(**json.loads(s))
 
 
-def make_client(settings: Settings):
+def make_client(settings: Settings, create: bool = True):
+    """The Chroma client of ``settings``. ``create=False`` (readers): an embedded index folder without its
+    database is "no index", and nothing is written there (``ask --db <typo>`` left an empty chroma.sqlite3 in
+    whatever folder it named, the corpus folder included)."""
     tele = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
@@ -57,6 +60,8 @@ def make_client(settings: Settings):
     db = Path(settings.db_dir)
     if db.exists() and not db.is_dir():
         raise ConfigError(f"the index location {db} is a file, not a folder (check --db / MANDATE_DB_DIR)")
+    if not create and not (db / "chroma.sqlite3").is_file():
+        raise ConfigError(f"no index at {settings.chroma_mode()}: run `python -m ingest` first")
     try:
         db.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -117,7 +122,7 @@ class Store:
 
     def __init__(self, settings: Settings, client=None, create: bool = True):
         self.settings = settings
-        self.client = client or make_client(settings)
+        self.client = client or make_client(settings, create=create)
         name = settings.collection
         sig = index_signature(settings)
         existing = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}

@@ -319,6 +319,30 @@ def test_db_pointing_at_a_file_is_one_line_for_every_command(tmp_path, capsys):
     assert f.read_text() == "not a folder"
 
 
+def test_readers_write_nothing_where_there_is_no_index(tmp_path, capsys):
+    """`ask --db <typo>` (and check, list, search) created the folder and an empty chroma.sqlite3 there: in the
+    corpus folder, the next ingest reported that file as a failed document, every time."""
+    import app.__main__ as app_main
+    import ingest.__main__ as ingest_main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "b.txt").write_text(QUESTION_TEXT)
+    for main, args in ((ingest_main.main, ["check", "--db", str(tmp_path / "a")]),
+                       (ingest_main.main, ["list", "--db", str(tmp_path / "b")]),
+                       (app_main.main, ["ask", "What improves outreach?", "--db", str(tmp_path / "c")]),
+                       (app_main.main, ["search", "outreach", "--db", str(corpus)])):
+        assert main(args) == 2
+        assert "no index at" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["b.txt", "corpus"]
+    from ingest.errors import ConfigError
+    from ingest.index.settings import Settings
+
+    with pytest.raises(ConfigError, match="no index at"):
+        Store(Settings(db_dir=tmp_path / "d"), create=False)
+    assert not (tmp_path / "d").exists()
+
+
 def _read_only_wrapper(path: Path) -> list[str]:
     """A command prefix that runs with ``path`` read-only: a read-only bind mount in a private mount
     namespace when we are root (root ignores permissions), plain permissions otherwise."""

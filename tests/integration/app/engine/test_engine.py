@@ -111,8 +111,7 @@ def test_a_question_without_words_is_refused(engine, question):
     assert not a.passages and a.evidence == 0  # nothing to search for, so nothing was ranked
 
 
-@pytest.mark.parametrize("question", ["éééééé", "Что такое гендерная подготовка?", "性别培训是什么？",
-                                      "Welche Ausbildung bekommen Soldatinnen?"])
+@pytest.mark.parametrize("question", ["éééééé", "Что такое гендерная подготовка?", "性别培训是什么？"])
 def test_a_question_none_of_whose_words_the_library_uses_is_refused(engine, question):
     """Ranked anyway, "éééééé" and the Russian question scored 0.71 and 0.76 against the paper's summary (the
     embedding model reads them as unknown pieces) and were answered with it."""

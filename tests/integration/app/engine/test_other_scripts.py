@@ -40,4 +40,6 @@ def test_an_inflected_form_is_not_an_unknown_term(ru_engine):
 
 def test_a_question_in_a_language_the_document_does_not_use_is_refused(ru_engine):
     a = ru_engine.answer("Welche Ausbildung bekommen Soldatinnen?")
+    assert a.refused and "'Ausbildung'" in a.text and "Ausbildung" in a.unknown_terms  # its names, as any unknown name
+    a = ru_engine.answer("quel est le rôle des formateurs?")
     assert a.refused and "none of the question's words" in a.text

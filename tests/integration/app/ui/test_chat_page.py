@@ -50,7 +50,7 @@ def test_refusal_shows_closest_passages(ui_index, use_index, app_test):
     at = _ask(app_test().run(), "What is the boiling point of mercury?")
     assert not at.exception
     md = all_markdown(at)
-    assert "do not cover this question" in md
+    assert "so I won\\'t answer" in md  # escaped for markdown
     assert "Closest passages" in md
     assert not [m for m in at.markdown if m.value.startswith("**\\[1\\]")]  # no citation cards
 
