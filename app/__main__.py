@@ -26,8 +26,10 @@ def _filters(args, engine=None):
     from .engine import Filters
 
     source = getattr(args, "source", None)
+    scope = getattr(args, "scope", "all") or "all"
+    registry = engine.store.registry() if engine is not None and (source or scope != "all") else {}
     if source and engine is not None:
-        known = sorted(engine.store.registry())
+        known = sorted(registry)
         if source not in known:
             import difflib
 
@@ -36,7 +38,14 @@ def _filters(args, engine=None):
                     f"its documents include {', '.join(known[:5])}{', …' if len(known) > 5 else ''}")
             raise ConfigError(f"--source {source!r}: the index holds no document with this id; {hint} "
                               f"(all ids: `python -m ingest list`)")
-    return Filters(scope=getattr(args, "scope", "all") or "all", source_id=source)
+    # "--scope paper" of a library with no paper searched nothing: "not covered", or no output at all
+    kinds = {e.kind for sid, e in registry.items() if not source or sid == source}
+    if scope != "all" and registry and scope not in kinds:
+        which = f"--source {source!r} is a {registry[source].kind} document" if source else (
+            f"the index holds no document of kind {scope!r}")
+        raise ConfigError(f"--scope {scope}: {which}; drop --scope (or set kind = \"{scope}\" for the document in "
+                          f"sources.toml and run `python -m ingest` again)")
+    return Filters(scope=scope, source_id=source)
 
 
 def print_answer(a, out=None) -> None:

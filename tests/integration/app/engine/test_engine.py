@@ -181,6 +181,23 @@ def test_cli_counts_are_positive_and_an_unwritable_out_file_is_an_error(fixture_
     assert "Closest passages" not in capsys.readouterr().out  # a heading over nothing
 
 
+def test_cli_a_scope_no_document_has_is_an_error(fixture_index, capsys, tmp_path):
+    """"--scope paper" of a library without a paper was answered "not covered", and search printed nothing."""
+    from tests.conftest import ingested_engine
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "notes.txt").write_text("Commanders who endorse gender training in person raise its effect.\n")
+    ingested_engine(tmp_path / "corpus", tmp_path / "db")
+    for cmd in ("ask", "search"):
+        assert app_cli([cmd, "Who endorses training?", "--db", str(tmp_path / "db"), "--scope", "paper"]) == 2
+        assert "no document of kind 'paper'" in capsys.readouterr().err
+    assert app_cli(["search", "training", "--db", str(tmp_path / "db"), "--scope", "cited"]) == 0
+    assert "notes" in capsys.readouterr().out.lower()
+    db = str(fixture_index[0].db_dir)
+    assert app_cli(["ask", "Who endorses training?", "--db", db, "--scope", "cited", "--source", "fixture-paper"]) == 2
+    assert "--source 'fixture-paper' is a paper document" in capsys.readouterr().err
+
+
 def test_cli_a_source_the_index_lacks_is_an_error_naming_the_nearest_ids(fixture_index, capsys):
     """A typo in --source was answered as "the library does not cover this question"; `ingest list` gives the ids."""
     from ingest.__main__ import main as ingest_cli
