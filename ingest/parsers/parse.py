@@ -14,7 +14,7 @@ from .pages import paginate
 from .pdf import parse_pdf
 from .registry import KINDS, Parser
 from .sniff import sniff_file
-from .text import parse_html, parse_text
+from .text import parse_html, parse_text, read_text
 
 _NAV_LINES = {"skip to main content", "back to resources", "publication", "menu", "search", "home"}
 
@@ -53,7 +53,7 @@ class TextParser:
     def parse(self, src: Source, settings: Settings) -> ParsedDocument:
         doc = parse_text(src.path)
         if not doc.title and doc.pages:
-            doc.title = guess_text_title(src.path.read_text(encoding="utf-8", errors="replace"))
+            doc.title = guess_text_title(read_text(src.path))  # decoded as the parser did ("Café", UTF-16)
         return paginate(doc)  # long texts without pages -> section/paragraph pages
 
 

@@ -34,7 +34,7 @@ class Sniffed:
 
     kind: str | None
     reason: str = ""
-    encoding: str = ""  # for html/text: utf-8 or cp1252
+    encoding: str = ""  # for html/text: utf-8, cp1252, utf-16 or utf-32
     refusal: str = ""  # when refused: "unsupported" (a link, a known non-document format) or "broken" (noise, fake PDF)
 
     @property
@@ -44,6 +44,16 @@ class Sniffed:
 
 def _refuse(reason: str, refusal: str = "broken") -> Sniffed:
     return Sniffed(None, reason, refusal=refusal)
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """"utf-32" / "utf-16" when ``data`` starts with that byte-order mark: Windows Notepad's "Unicode" text is
+    UTF-16 with a BOM, every other character a NUL byte (it was refused as binary)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
 
 
 def _decode(sample: bytes, truncated: bool) -> tuple[str, str] | None:
@@ -76,6 +86,17 @@ def _control_ratio(text: str) -> float:
 def text_reason(samples: list[tuple[bytes, bool]]) -> tuple[str | None, str]:
     """(None, encoding) when every sample reads as text, else (why not, "")."""
     encoding = "utf-8"
+    if samples and (wide := bom_encoding(samples[0][0])):
+        data = samples[0][0]
+        width = 4 if wide == "utf-32" else 2
+        try:
+            text = data[:len(data) - len(data) % width].decode(wide)
+        except UnicodeDecodeError:
+            return f"binary content: not {wide.upper()} text despite its byte-order mark", ""
+        ratio = _control_ratio(text)
+        if ratio > MAX_CONTROL_RATIO:
+            return f"binary content: {ratio:.0%} control characters, not text", ""
+        return None, wide  # (the tail is not checked: it may start inside a character)
     for data, truncated in samples:
         if b"\x00" in data:
             return "binary content (NUL bytes), not text", ""
@@ -119,6 +140,8 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
         return _refuse(reason)
     if declared == "pdf":  # a "PDF" that is text (often an HTML error page) is refused, not guessed at
         return _refuse("not a PDF: the file is text without a %PDF- header")
+    if encoding in ("utf-16", "utf-32"):  # look for markup in the text, not in its bytes
+        head = head[:262144].decode(encoding, "ignore").encode()
     lead = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     looks_html = lead.startswith(_HTML_HINTS) or (lead.startswith(b"<") and b"<body" in head[:65536].lower())
     if declared == "html" or looks_html:

@@ -9,13 +9,20 @@ from ..errors import BrokenFile, EmptyDocument
 from ..index.records import Heading, Page, ParsedDocument
 from .clean import normalise
 from .registry import is_markdown
+from .sniff import bom_encoding
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"}
 _BLOCKS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"}
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A text file's characters: UTF-16/32 by their byte-order mark, else UTF-8 (BOM or not), else Windows-1252."""
     data = path.read_bytes()
+    if wide := bom_encoding(data):
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise BrokenFile(path, f"not {wide.upper()} text despite its byte-order mark") from exc
     if b"\x00" in data[:4096]:
         raise BrokenFile(path, "binary content in a text file")
     for enc in ("utf-8-sig", "cp1252"):
@@ -48,7 +55,7 @@ def _text_headings(page_index: int, raw: str, text: str, markdown: bool) -> list
 
 
 def parse_text(path: Path) -> ParsedDocument:
-    raw = _read_text(path)
+    raw = read_text(path)
     markdown = is_markdown(path.suffix)
     pages, headings = [], []
     for i, part in enumerate(raw.split("\f")):
@@ -134,7 +141,7 @@ class _Extractor(HTMLParser):
 
 def parse_html(path: Path) -> ParsedDocument:
     """Main text of an HTML page in one linear pass (time grows with size, whatever the nesting)."""
-    raw = _read_text(path)
+    raw = read_text(path)
     ex = _Extractor()
     try:
         ex.feed(raw)

@@ -1,0 +1,47 @@
+"""Text saved as UTF-16 or UTF-32 with a byte-order mark (Windows Notepad's "Unicode") is text, not binary."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ingest.parsers.parse import parse_source
+from ingest.parsers.sniff import sniff_bytes, sniff_file
+from ingest.parsers.text import read_text
+
+LINE = "Gender training at the police academy lasts three days in Genève.\n"
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                          ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_wide_text_with_a_bom_is_text_and_html_is_html(tmp_path, encoding, bom):
+    """Every other byte of such a file is NUL, and it was refused as "binary content (NUL bytes)"."""
+    text = bom + ("Café training\n\n" + LINE * 20).encode(encoding)
+    got = sniff_bytes(text, ".txt")
+    assert got.ok and got.kind == "text" and got.encoding.startswith("utf-")
+    page = bom + f"<!DOCTYPE html><html><body><p>{LINE}</p></body></html>".encode(encoding)
+    assert sniff_bytes(page, ".txt").kind == "html"
+    (tmp_path / "notes.txt").write_bytes(text)
+    assert sniff_file(tmp_path / "notes.txt").kind == "text"
+    assert read_text(tmp_path / "notes.txt") == "Café training\n\n" + LINE * 20
+
+
+def test_binary_noise_after_a_bom_is_still_refused():
+    noise = b"\xff\xfe" + random.Random(0).randbytes(20000)
+    got = sniff_bytes(noise, ".txt")
+    assert not got.ok and "not UTF-16 text" in got.reason
+    controls = b"\xff\xfe" + "".join(chr(c) for c in range(1, 32)).encode("utf-16-le") * 50
+    got = sniff_bytes(controls, ".txt")
+    assert not got.ok and "control characters" in got.reason
+
+
+def test_the_title_of_a_text_file_is_read_as_its_text_is(tmp_path):
+    """The title was read as UTF-8 with replacement characters: NUL-ridden for UTF-16, "Caf�" for Windows-1252."""
+    from ingest.index.records import Source
+    from ingest.index.settings import Settings
+
+    head = "Café training in Genève today\n\n" + LINE
+    for name, raw in (("wide.txt", head.encode("utf-16")), ("ansi.txt", head.encode("cp1252"))):
+        (tmp_path / name).write_bytes(raw)
+        doc = parse_source(Source(name, tmp_path / name, "0" * 64, ""), Settings(corpus_dir=tmp_path, db_dir=tmp_path / "db"))
+        assert doc.title == "Café training in Genève today", name
