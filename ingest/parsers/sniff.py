@@ -6,7 +6,9 @@ A PDF named ``.txt`` is a PDF; binary noise is refused whatever its extension sa
 """
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,7 @@ class Sniffed:
 
     kind: str | None
     reason: str = ""
-    encoding: str = ""  # for html/text: utf-8, cp1252, utf-16 or utf-32
+    encoding: str = ""  # for html/text: utf-8, cp1252, utf-16, utf-32 or the charset an HTML page declares
     refusal: str = ""  # when refused: "unsupported" (a link, a known non-document format) or "broken" (noise, fake PDF)
 
     @property
@@ -56,8 +58,25 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
-def _decode(sample: bytes, truncated: bool) -> tuple[str, str] | None:
-    """Text of ``sample`` and the encoding that decodes it, or None."""
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{2,40})""", re.I)
+
+
+def html_charset(head: bytes) -> str | None:
+    """The encoding an HTML page declares in its first 4 KB (``<meta charset="windows-1251">``), when Python knows
+    it and it is not UTF-8: a Russian page in windows-1251 is mostly bytes >= 0x80 and was refused as binary."""
+    m = _META_CHARSET.search(head[:4096])
+    if not m:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return None if name in ("utf-8", "utf-16", "utf-32") else name
+
+
+def _decode(sample: bytes, truncated: bool, declared: str | None = None) -> tuple[str, str] | None:
+    """Text of ``sample`` and the encoding that decodes it, or None: UTF-8 first (pages declaring ISO-8859-1 are often
+    UTF-8, and valid UTF-8 is rarely anything else), then the ``declared`` charset, then Windows-1252."""
     try:
         return sample.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -67,6 +86,12 @@ def _decode(sample: bytes, truncated: bool) -> tuple[str, str] | None:
                 return sample[:exc.start].decode("utf-8-sig"), "utf-8"
             except UnicodeDecodeError:
                 pass
+    if declared:  # a sample may start or end inside a multi-byte character (Shift_JIS, GB2312)
+        for lead, cut in ((lead, cut) for lead in range(4) for cut in (range(4) if truncated else (0,))):
+            try:
+                return sample[lead:len(sample) - cut].decode(declared), declared
+            except UnicodeDecodeError:
+                continue
     try:
         text = sample.decode("cp1252")
     except UnicodeDecodeError:
@@ -86,6 +111,7 @@ def _control_ratio(text: str) -> float:
 def text_reason(samples: list[tuple[bytes, bool]]) -> tuple[str | None, str]:
     """(None, encoding) when every sample reads as text, else (why not, "")."""
     encoding = "utf-8"
+    declared = html_charset(samples[0][0]) if samples else None
     if samples and (wide := bom_encoding(samples[0][0])):
         data = samples[0][0]
         width = 4 if wide == "utf-32" else 2
@@ -100,12 +126,12 @@ def text_reason(samples: list[tuple[bytes, bool]]) -> tuple[str | None, str]:
     for data, truncated in samples:
         if b"\x00" in data:
             return "binary content (NUL bytes), not text", ""
-        got = _decode(data, truncated)
+        got = _decode(data, truncated, declared)
         if got is None:
             return "binary content: neither UTF-8 nor Windows-1252 text", ""
         text, enc = got
-        if enc == "cp1252":
-            encoding = "cp1252"
+        if enc != "utf-8":
+            encoding = enc
         ratio = _control_ratio(text)
         if ratio > MAX_CONTROL_RATIO:
             return f"binary content: {ratio:.0%} control characters, not text", ""

@@ -9,14 +9,15 @@ from ..errors import BrokenFile, EmptyDocument
 from ..index.records import Heading, Page, ParsedDocument
 from .clean import normalise
 from .registry import is_markdown
-from .sniff import bom_encoding
+from .sniff import bom_encoding, html_charset
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"}
 _BLOCKS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"}
 
 
 def read_text(path: Path) -> str:
-    """A text file's characters: UTF-16/32 by their byte-order mark, else UTF-8 (BOM or not), else Windows-1252."""
+    """A text file's characters: UTF-16/32 by their byte-order mark, else UTF-8 (BOM or not), else the charset an HTML
+    page declares, else Windows-1252."""
     data = path.read_bytes()
     if wide := bom_encoding(data):
         try:
@@ -25,7 +26,9 @@ def read_text(path: Path) -> str:
             raise BrokenFile(path, f"not {wide.upper()} text despite its byte-order mark") from exc
     if b"\x00" in data[:4096]:
         raise BrokenFile(path, "binary content in a text file")
-    for enc in ("utf-8-sig", "cp1252"):
+    for enc in ("utf-8-sig", html_charset(data), "cp1252"):
+        if enc is None:
+            continue
         try:
             return data.decode(enc)
         except UnicodeDecodeError:

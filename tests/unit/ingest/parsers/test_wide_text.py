@@ -45,3 +45,25 @@ def test_the_title_of_a_text_file_is_read_as_its_text_is(tmp_path):
         (tmp_path / name).write_bytes(raw)
         doc = parse_source(Source(name, tmp_path / name, "0" * 64, ""), Settings(corpus_dir=tmp_path, db_dir=tmp_path / "db"))
         assert doc.title == "Café training in Genève today", name
+
+
+RU = "Гендерная подготовка полицейских проводится перед каждым развертыванием миссии. Курс длится три дня. " * 40
+
+
+@pytest.mark.parametrize("meta,codec", [('<meta charset="windows-1251">', "cp1251"),
+                                        ('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "koi8_r"),
+                                        ("<meta charset='shift_jis'>", "shift_jis")])
+def test_an_html_page_in_the_charset_it_declares_is_read_in_it(tmp_path, meta, codec):
+    """Mostly bytes >= 0x80, such pages were refused as "neither UTF-8 nor Windows-1252 text"."""
+    body = RU if codec != "shift_jis" else "ジェンダー研修は警察学校で三日間行われます。" * 300
+    data = f"<html><head>{meta}<title>T</title></head><body><p>{body}</p></body></html>".encode(codec)
+    got = sniff_bytes(data[:4000], ".html", tail=data[-4001:], truncated=True)  # both cut inside characters
+    assert got.ok and got.kind == "html", got.reason
+    (tmp_path / "page.html").write_bytes(data)
+    assert body[:200] in read_text(tmp_path / "page.html")
+
+
+def test_a_page_declaring_latin_1_that_is_utf_8_is_read_as_utf_8(tmp_path):
+    (tmp_path / "page.html").write_bytes('<meta charset="iso-8859-1"><p>Café in Genève.</p>'.encode())
+    assert "Café in Genève." in read_text(tmp_path / "page.html")
+    assert sniff_file(tmp_path / "page.html").encoding == "utf-8"
