@@ -140,7 +140,7 @@ def load_set(path: str | Path, warnings: list[str] | None = None) -> list[EvalIt
     problems: list[str] = []
     items: list[EvalItem] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         raise DatasetError([f"{path}: not UTF-8 text ({exc})"]) from exc
     seen_ids: dict[str, int] = {}

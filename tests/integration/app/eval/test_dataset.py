@@ -87,6 +87,13 @@ def test_lenient_parts_of_the_format(tmp_path):
     assert any(":5:" in w and "ignored" in w for w in warnings)
 
 
+def test_a_set_saved_with_a_byte_order_mark_and_crlf_loads(tmp_path):
+    """Windows editors save UTF-8 with a BOM: line 1 was "invalid JSON (Unexpected UTF-8 BOM)"."""
+    p = tmp_path / "set.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + b'{"question": "Q1", "answerable": true}\r\n{"question": "Q2", "answerable": false}\r\n')
+    assert [i.question for i in load_set(p)] == ["Q1", "Q2"]
+
+
 @dataclass
 class _Reg:
     path: str
