@@ -36,7 +36,7 @@ def load_manifest(corpus_dir: Path) -> list[ManifestEntry]:
     if not path.exists():
         return []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     sources = data.get("source", [])
@@ -148,7 +148,7 @@ def set_entry_file(corpus_dir: Path, entry_id: str, file_name: str) -> bool:
     """Record ``file = file_name`` in the ``[[source]]`` block of ``entry_id``, editing only that block
     (comments and other entries stay as written). False if no such block."""
     path = Path(corpus_dir) / MANIFEST_NAME
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     starts = [i for i, ln in enumerate(lines) if ln.strip() == "[[source]]"] + [len(lines)]
     id_line = re.compile(r"^\s*id\s*=\s*(?:" + re.escape(_toml_value(entry_id)) + "|'" + re.escape(entry_id) + r"')\s*(#.*)?$")
     for a, b in zip(starts, starts[1:]):

@@ -199,3 +199,11 @@ def test_set_entry_file_edits_only_that_entry(tmp_path):
     assert "# my notes" in out and "# keep me" in out and "old.pdf" not in out
     assert {e.id: e.file for e in load_manifest(tmp_path)} == {"a": "scan 1.pdf", "b": "new.pdf"}
     assert re.search(r"id = 'a'  # first\nfile = \"scan 1.pdf\"\ntitle", out)
+
+
+def test_a_manifest_saved_with_a_byte_order_mark_loads_and_is_edited(tmp_path):
+    """Notepad's "UTF-8 with BOM": tomllib stopped at line 1 ("Invalid statement") and nothing was ingested."""
+    (tmp_path / "sources.toml").write_bytes(b"\xef\xbb\xbf[[source]]\nid = \"a\"\ntitle = \"A\"\n")
+    assert [e.id for e in load_manifest(tmp_path)] == ["a"]
+    assert set_entry_file(tmp_path, "a", "a.pdf")
+    assert {e.id: e.file for e in load_manifest(tmp_path)} == {"a": "a.pdf"}
