@@ -153,6 +153,10 @@ def cmd_locate(argv) -> int:
         text = json.dumps(out, indent=2, ensure_ascii=False)
         print(re.sub(r"\[\s+([-\d.]+),\s+([-\d.]+),\s+([-\d.]+),\s+([-\d.]+)\s+\]", r"[\1, \2, \3, \4]", text))
     else:
+        if not loc.width:  # a text document: no printed page, so no boxes
+            print(f"{loc.source_id} is a text document, not a PDF: it has no printed page to draw boxes on "
+                  f"(the viewer shows its text, the quote highlighted)")
+            return 0
         print(f"{loc.source_id} p. {loc.page_label} (page index {loc.page_index}, {loc.width} x {loc.height} pt): "
               + (f"{len(loc.boxes)} line(s)" if loc.boxes else "quote not found on this page"))
         for i, b in enumerate(loc.boxes):

@@ -102,7 +102,8 @@ class SourceViewer:
         try:
             rel = path.relative_to(corpus)
         except ValueError:
-            raise DocumentUnavailable(f"{name} is outside the corpus folder {corpus}") from None
+            raise DocumentUnavailable(f"{name} is outside the corpus folder {corpus} (was the index built from another "
+                                      f"folder? name it with --corpus or MANDATE_CORPUS_DIR)") from None
         if ".." in rel.parts:
             raise DocumentUnavailable(f"{name} is outside the corpus folder")
         for k in range(1, len(rel.parts) + 1):
@@ -158,7 +159,7 @@ class SourceViewer:
         if not 0 <= page_index < max(len(labels), e.pages):
             raise ValueError(f"{source_id} has {e.pages} pages; page index {page_index} is out of range")
         label = page_label or (labels[page_index] if page_index < len(labels) else str(page_index + 1))
-        if path.suffix.lower() != ".pdf":
+        if not _is_pdf(path):
             return Location(source_id, page_index, label, 0.0, 0.0, [])
         occ = occurrence(self.page_text(source_id, page_index), quote, quote_start)
         loc = _render(str(path), e.sha256, page_index, quote or "", occ, self.settings.pdf_password, 0.0)[0]
@@ -170,7 +171,7 @@ class SourceViewer:
         e, path = self.indexed_file(source_id)
         label = page_label or next(iter(self.labels(source_id)[page_index:page_index + 1]), str(page_index + 1))
         page_text = self.page_text(source_id, page_index)
-        if path.suffix.lower() == ".pdf":
+        if _is_pdf(path):
             try:
                 occ = occurrence(page_text, quote, quote_start)
                 loc, png, size, focus, top = _render(str(path), e.sha256, page_index, quote or "", occ,
@@ -181,6 +182,15 @@ class SourceViewer:
                 note = f"The page could not be rendered ({type(exc).__name__}); showing its text instead."
                 return text_view(e, page_index, label, page_text or "", quote, quote_start, note=note)
         return text_view(e, page_index, label, page_text or "", quote, quote_start)
+
+
+def _is_pdf(path: Path) -> bool:
+    """The file's bytes decide, as at ingest: a PDF named ``.txt`` is shown as pages, not as text."""
+    try:
+        with open(path, "rb") as fh:
+            return b"%PDF-" in fh.read(1024)
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=16)

@@ -33,6 +33,7 @@ def library(tmp_path_factory):
     (corpus / "note.txt").write_text(NOTE, encoding="utf-8")
     (corpus / "changing.txt").write_text("This note will change after it was indexed.\n", encoding="utf-8")
     (corpus / "linked.pdf").write_bytes((corpus / "study.pdf").read_bytes())
+    write_pdf(corpus / "report.txt", ["A PDF saved under a text name, about refresher courses for trainers."])
     settings = Settings(corpus_dir=corpus, db_dir=root / "db")
     with fake_embedder_installed():  # the viewer reads stored pages and files, never vectors
         report = run_ingest(settings, progress=False)
@@ -97,6 +98,20 @@ def test_text_source_shows_the_section_with_the_paragraph(library):
     assert "Gender focal points" not in view.text and "More research" not in view.text  # other sections
     assert "First paragraph of the findings" in view.text
     assert viewer.locate(ids["note.txt"], quote, page_index=i).boxes == []  # no boxes for text sources
+
+
+def test_a_pdf_named_txt_is_shown_as_pages_and_a_text_source_is_named_as_such_by_locate(library, capsys):
+    """The viewer chose by the file's suffix (ingest by its bytes): a PDF named .txt was shown as bare text."""
+    from app.__main__ import main as app_cli
+
+    settings, store, ids = library
+    viewer = SourceViewer(settings, store)
+    quote = "refresher courses for trainers"
+    assert viewer.locate(ids["report.txt"], quote, page_index=0).boxes  # drawn on the page
+    assert getattr(viewer.open_page(ids["report.txt"], 0, quote), "png", None)
+    where = ["--db", str(settings.db_dir), "--corpus", str(settings.corpus_dir)]
+    assert app_cli(["locate", "--source", ids["note.txt"], "--page-index", "0", "--quote", "Refresher", *where]) == 0
+    assert "is a text document, not a PDF" in capsys.readouterr().out  # not "0.0 x 0.0 pt: quote not found"
 
 
 @pytest.mark.parametrize("case", ["symlink", "unknown", "outside", "too_large", "changed"])
