@@ -5,6 +5,7 @@ Nothing here touches the disk: ``download`` returns the body in memory (bounded 
 """
 from __future__ import annotations
 
+import codecs
 import http.client
 import re
 import socket
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from ..errors import MandateError
+from ..parsers.sniff import bom_encoding, html_charset
 
 USER_AGENT = "mandate-fetch/0.2 (More than a mandate? cited-sources assistant; one request at a time per host)"
 ALLOWED_SCHEMES = ("http", "https")
@@ -156,7 +158,8 @@ def _attempt(url: str, timeout: float, max_bytes: int, deadline: float) -> Respo
             if dog.expired:  # the read loop ended because the watchdog cut the connection
                 raise _deadline_error(deadline)
             ctype = (resp.headers.get_content_type() or "") if resp.headers.get("Content-Type") else ""
-            return Response(url=url, final_url=resp.geturl(), content_type=ctype, body=b"".join(parts))
+            body = as_utf8(b"".join(parts), ctype, resp.headers.get_content_charset() or "")
+            return Response(url=url, final_url=resp.geturl(), content_type=ctype, body=body)
     except FetchError:
         raise
     except urllib.error.HTTPError as exc:
@@ -180,6 +183,25 @@ def _attempt(url: str, timeout: float, max_bytes: int, deadline: float) -> Respo
         raise
     finally:
         dog.cancel()
+
+
+def as_utf8(body: bytes, content_type: str, charset: str) -> bytes:
+    """A text or HTML ``body`` whose encoding only the HTTP header names (``charset=windows-1251``, no
+    ``<meta charset>``), saved as UTF-8: the file on disk keeps nothing else that says how to read it."""
+    if not charset or not content_type.startswith("text/") or bom_encoding(body) or html_charset(body):
+        return body
+    try:
+        codec = codecs.lookup(charset).name
+        body.decode("utf-8")
+        return body  # already UTF-8 (a header claiming Latin-1 for UTF-8 is common)
+    except LookupError:
+        return body
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode(codec).encode("utf-8")
+    except UnicodeDecodeError:
+        return body  # not what the header says: the sniffer judges the bytes as they are
 
 
 def _retry_after(headers) -> float | None:

@@ -38,6 +38,7 @@ LANDING = b"""<!DOCTYPE html><html><head><title>More than a mandate</title></hea
 <a href="other/brochure.pdf">Brochure</a>
 <a href="files/paper.pdf">Download the full report (PDF)</a>
 </body></html>"""
+RU_ARTICLE = "<html><body><article><h1>Подготовка</h1><p>" + "Курс длится три дня и включает ролевые игры. " * 30 + "</p></article></body></html>"
 ARTICLE = (b"<!doctype html><html><body><nav>Home Menu</nav><article><h1>An article</h1><p>"
            + b"Text of an article published as HTML, without any PDF. " * 40 + b"</p></article></body></html>")
 FAKE_PDF = b"<html><head><title>Access</title></head><body><p>Please log in.</p></body></html>"
@@ -61,6 +62,7 @@ class Server:
             "/slow.pdf": self._slow,
             "/fake.pdf": (200, {"Content-Type": "application/pdf"}, FAKE_PDF),
             "/article.html": (200, {"Content-Type": "text/html"}, ARTICLE),
+            "/ru.html": (200, {"Content-Type": "text/html; charset=windows-1251"}, RU_ARTICLE.encode("cp1251")),
             "/big.pdf": (200, {"Content-Type": "application/pdf"}, BIG),
             "/big-nolength.pdf": self._big_nolength,
             "/flaky.pdf": self._flaky,
@@ -212,6 +214,19 @@ def test_5xx_is_retried_with_backoff(server, corpus, capsys, monkeypatch):
     assert code == 0 and by_id(report)["flaky"]["status"] == "downloaded"
     assert server.hits["/flaky.pdf"] == 3
     assert (corpus / "flaky.pdf").read_bytes() == FLAKY_PDF
+
+
+def test_a_page_whose_charset_only_the_header_names_is_saved_as_utf8_and_ingested(server, corpus, capsys):
+    """Without a <meta charset> the saved bytes said nothing of windows-1251: the page was refused as binary."""
+    write_manifest(corpus, {"id": "ru", "url": server.base + "/ru.html", "file": "ru.html"})
+    code, report = run_json(corpus, capsys)
+    assert code == 0, report
+    assert (corpus / "ru.html").read_text(encoding="utf-8") == RU_ARTICLE
+    from ingest.parsers.sniff import sniff_file
+    from ingest.parsers.text import parse_html
+
+    assert sniff_file(corpus / "ru.html").kind == "html"
+    assert "Курс длится три дня" in parse_html(corpus / "ru.html").pages[0].text
 
 
 def test_html_entry_and_suffixless_entry_save_the_page(server, corpus, capsys):
