@@ -25,9 +25,10 @@ from .index.lexical import build as build_bm25
 from .index.records import ParsedDocument, Source, page_id
 from .index.sentence_index import build as build_sentences
 from .index.settings import Settings
-from .index.store import PARSER_VERSION, RegistryEntry, Store, drop_index
+from .index.store import RegistryEntry, Store, drop_index, parser_version
 from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
+from .parsers.registry import is_markdown
 from .parsers.worker import ParseWorker
 from .sources import Candidate, discover
 
@@ -105,7 +106,7 @@ class Ingestor:
         self.store.put_registry(RegistryEntry(
             source_id=src.source_id, sha256=src.sha256, path=str(src.path), title=src.title, kind=src.kind,
             url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year,
-            parser_version=PARSER_VERSION,
+            parser_version=parser_version(is_markdown(Path(src.path).suffix)),
             headings=[{"title": h.title, "level": h.level, "page_index": h.page_index, "offset": h.offset} for h in doc.headings]))
         return len(chunks)
 
@@ -171,7 +172,8 @@ class Ingestor:
                 continue
             seen_ids.add(c.source.source_id)
             reg = registry.get(c.source.source_id)
-            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == PARSER_VERSION and reg.source_id not in broken:
+            current = parser_version(is_markdown(Path(c.path).suffix))
+            if reg and reg.sha256 == c.source.sha256 and reg.parser_version == current and reg.source_id not in broken:
                 report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
             else:
                 todo.append(c)

@@ -24,6 +24,12 @@ from .settings import Settings
 
 SCHEMA = 1
 PARSER_VERSION = 12  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
+MARKDOWN_VERSION = 1  # Markdown's own changes (markup stripped, Setext headings): only .md files are re-ingested
+
+
+def parser_version(markdown: bool) -> int:
+    """The version a source's registry entry records: Markdown files carry their own part."""
+    return PARSER_VERSION + (1000 * MARKDOWN_VERSION if markdown else 0)
 DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import BrokenFile, EmptyDocument
 from ..index.records import Heading, Page, ParsedDocument
 from .clean import normalise
+from .markdown import markdown_text
 from .registry import is_markdown
 from .sniff import bom_encoding, html_charset
 
@@ -41,20 +42,23 @@ def _paragraphs(text: str) -> str:
     return normalise(text)
 
 
-def _text_headings(page_index: int, raw: str, text: str, markdown: bool) -> list[Heading]:
-    heads = []
+def _text_headings(page_index: int, raw: str, text: str, marked: list[tuple[str, int]]) -> list[Heading]:
+    """Headings of a page: Markdown's own (``marked``), and numbered lines ("3.2 Method") in any text."""
+    found = list(marked)
     for line in raw.splitlines():
         s = line.strip()
-        if markdown and s.startswith("#"):
-            title, level = s.lstrip("#").strip(), len(s) - len(s.lstrip("#"))
-        elif re.match(r"^\d{1,2}(\.\d+)*\.?\s+[A-Z][^.!?,]{2,80}$", s) and not re.search(r"\b(19|20)\d\d\b", s):
-            title, level = s, 1
-        else:
-            continue
-        off = text.find(title)
+        if re.match(r"^\d{1,2}(\.\d+)*\.?\s+[A-Z][^.!?,]{2,80}$", s) and not re.search(r"\b(19|20)\d\d\b", s):
+            if s not in {t for t, _ in marked}:
+                found.append((s, 1))
+    heads, pos = [], 0
+    for title, level in found:
+        # a Markdown heading is a paragraph of its own, after the one before it ("Method" may be a word earlier on)
+        m = re.compile(r"(?:^|\n\n)(" + re.escape(title) + r")(?=\n\n|$)").search(text, pos) if (title, level) in marked else None
+        off = m.start(1) if m else text.find(title)
         if title and off >= 0:
             heads.append(Heading(page_index, off, title, level))
-    return heads
+            pos = off + len(title) if m else pos
+    return sorted(heads, key=lambda h: h.offset)
 
 
 def parse_text(path: Path) -> ParsedDocument:
@@ -62,9 +66,10 @@ def parse_text(path: Path) -> ParsedDocument:
     markdown = is_markdown(path.suffix)
     pages, headings = [], []
     for i, part in enumerate(raw.split("\f")):
+        part, marked = markdown_text(part) if markdown else (part, [])
         text = _paragraphs(part)
         pages.append(Page(index=i, label=str(i + 1), text=text))
-        headings += _text_headings(i, part, text, markdown)
+        headings += _text_headings(i, part, text, marked)
     if not any(p.text for p in pages):
         raise EmptyDocument(path, "no text")
     title = next((h.title for h in headings if h.level == 1), "")

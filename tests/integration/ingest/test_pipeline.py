@@ -178,3 +178,19 @@ def test_manifest_entries_without_their_file_are_named(fake_embeddings, make_set
     captured = capsys.readouterr()
     assert "2 listed in sources.toml but not in the corpus" in captured.out
     assert "not in the corpus: a-cited-work (no file yet)" in captured.err
+
+
+def test_a_markdown_parser_change_re_ingests_markdown_files_only(fake_embeddings, make_settings, monkeypatch):
+    """Markdown's cleaning has its own version: bumping it re-parses .md files, not every PDF of the library."""
+    import ingest.index.store as store_module
+
+    s = make_settings()
+    (s.corpus_dir / "notes.md").write_text("# Notes\n\nCommanders endorse **gender training** in person.\n")
+    (s.corpus_dir / "plain.txt").write_text("Refresher courses are repeated during deployment.\n")
+    first = {r.path.rsplit("/", 1)[-1]: r.status for r in run_ingest(s, progress=False).sources}
+    assert first == {"notes.md": "added", "plain.txt": "added"}
+    monkeypatch.setattr(store_module, "MARKDOWN_VERSION", store_module.MARKDOWN_VERSION + 1)
+    again = {r.path.rsplit("/", 1)[-1]: r.status for r in run_ingest(s, progress=False).sources}
+    assert again == {"notes.md": "updated", "plain.txt": "unchanged"}
+    text = "\n".join(Store(s, create=False).chunks.get(include=["documents"])["documents"])
+    assert "**" not in text and "# Notes" not in text and "gender training" in text
