@@ -148,7 +148,7 @@ class RefusalPolicy:
                                      + _uncovered(topic, self._unknown(topic) + self._unwritten(topic))))
         if unknown:
             return _never_mentioned(unknown, covered, "the paper and its cited sources never mention")
-        if stranger := self.all_unknown(question):
+        if stranger := self.all_unknown(query):  # a follow-up ("Elaborate please") brings its history's words
             return _never_mentioned(stranger, False, "the paper and its cited sources use none of the question's words:")
         if source_id:
             unknown = list(dict.fromkeys([w for text, words in specific.items()

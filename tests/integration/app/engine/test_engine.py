@@ -119,6 +119,13 @@ def test_a_question_none_of_whose_words_the_library_uses_is_refused(engine, ques
     assert a.refused and "none of the question's words" in a.text and a.unknown_terms and not a.citations
 
 
+def test_a_follow_up_in_words_the_library_never_uses_is_read_with_its_history(engine):
+    first = "What did Holvikivi observe about jokes in training sessions?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=engine.answer(first).text)]
+    a = engine.answer("Elaborate please", history=history, mode="quote")
+    assert "none of the question's words" not in a.text  # the history's words count
+
+
 def test_follow_up_uses_history(engine):
     history = [Turn("user", "What did the review find about refresher training?"),
                Turn("assistant", "Knowledge gains fade without refreshers [1].")]
