@@ -17,7 +17,7 @@ from ingest.index.settings import Settings, get_settings
 
 from .answerers import GenerateAnswerer, QuoteAnswerer
 from .definitions import definition_first
-from .followup import standalone_query
+from .followup import is_continuation, last_assistant_answer, not_already_said, standalone_query
 from .index import EngineNotReady, ReadIndex
 from .match import match_of
 from .question_cues import about_the_document
@@ -169,13 +169,14 @@ class Engine:
         mode = mode or self.settings.mode
         question = " ".join(question.split())
         query = self.standalone(question, history, use_llm=(mode == "generate"))
+        continuing = bool(history) and is_continuation(question)  # "Tell me more": the previous question, again
         searched = self.searched_as(query)
         filters = self._about_the_paper(query, filters)
         if self.policy.wordless(question, query):  # "?", "...": nothing to rank; ``decide`` refuses it
             ranked, by_prob, rank, passages, where = [], [], None, [], {}
         else:
-            ranked, by_prob, rank = self._ranked(searched, filters,
-                                                 focus=self.index.speller.correct(question) if query != question else None)
+            focus = self.index.speller.correct(question) if query != question and not continuing else None
+            ranked, by_prob, rank = self._ranked(searched, filters, focus=focus)
             passages, where = self.ranker.passages(ranked, self.settings.top_k)
         evidence = by_prob[0].prob if by_prob else 0.0
         timings = {"retrieve_s": time.perf_counter() - t0}
@@ -192,6 +193,8 @@ class Engine:
                          elsewhere=other.source_id if other else "", elsewhere_title=other.title if other else "", **base)
             return
         notice, model, mode_used = "", "none", "quote"
+        if continuing:  # what the previous answer did not say
+            ranked = not_already_said(ranked, self.sentences.texts, last_assistant_answer(history))
         ranked = quotable(ranked, self.sentences.texts, question)
         if mode == "generate":
             gen = self.generator

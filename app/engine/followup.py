@@ -6,12 +6,39 @@ import re
 
 from .generate import rewrite_messages
 from .records import Turn
-from .text import content_words
+from .text import content_words, strip_markers
 
 log = logging.getLogger(__name__)
 
 _PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|there|such)\b", re.I)
 _OPENERS = re.compile(r"^\s*(and|but|also|what about|how about|what else|why|how so|tell me more|more on|and what|so)\b", re.I)
+
+
+# "Elaborate", "Go on", "Tell me more", "Details?": more of the same topic. Added to the previous question these words
+# only blur it (evidence 0.5 -> 0.06, refused); the previous question is searched instead, and the answer leaves out
+# what the previous answer already quoted (``Engine``).
+_CONTINUE = re.compile(
+    r"^\W*(?:(?:please|can you|could you|pls)\s+)?(?:elaborate|go on|continue|keep going|say more|tell me more|more|"
+    r"more details?|(?:any |some )?(?:more |further )?details|expand|explain(?: more| further)?|anything else|what else|"
+    r"go deeper|in more detail)(?:\s+(?:on (?:that|this|it)|about (?:that|this|it)|please|more|further|then))*\W*$", re.I)
+
+
+def is_continuation(question: str) -> bool:
+    return bool(_CONTINUE.match(question))
+
+
+def last_assistant_answer(history: list[Turn] | None) -> str:
+    for t in reversed(history or []):
+        if t.role == "assistant" and t.content.strip():
+            return t.content
+    return ""
+
+
+def not_already_said(ranked: list, texts: list[str], said: str) -> list:
+    """``ranked`` sentences the previous answer did not quote (all of them if it quoted every one)."""
+    said = " ".join(strip_markers(said).split())
+    fresh = [r for r in ranked if " ".join(texts[r.row].split()) not in said]
+    return fresh or ranked
 
 
 def last_user_question(history: list[Turn]) -> str:
@@ -32,7 +59,7 @@ def heuristic_standalone(question: str, history: list[Turn] | None) -> str:
     prev = last_user_question(history)
     if not prev or not is_follow_up(question):
         return question
-    return f"{prev} {question}"
+    return prev if is_continuation(question) else f"{prev} {question}"
 
 
 def accept_rewrite(candidate: str, question: str, heuristic: str = "") -> bool:

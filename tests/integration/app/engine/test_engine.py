@@ -126,6 +126,23 @@ def test_a_follow_up_in_words_the_library_never_uses_is_read_with_its_history(en
     assert "none of the question's words" not in a.text  # the history's words count
 
 
+@pytest.mark.parametrize("more", ["Elaborate", "Tell me more", "Go on", "Details?", "Can you explain further?"])
+def test_asked_for_more_the_engine_answers_the_previous_question_with_what_it_did_not_say(engine, more):
+    """"Elaborate" was searched as "<previous question> Elaborate" and ranked on its own word: evidence fell from
+    0.5 to 0.06 and it was refused. It is the previous question again, minus the sentences already quoted."""
+    from app.engine.followup import heuristic_standalone
+    from app.engine.text import strip_markers
+
+    first = "How long does pre-deployment gender training last?"
+    before = engine.answer(first)
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=before.text)]
+    assert heuristic_standalone(more, history) == first
+    a = engine.answer(more, history=history, mode="quote")
+    assert not a.refused and a.citations, a.text
+    said = " ".join(strip_markers(before.text).split())
+    assert " ".join(a.citations[0].sentence.split()) not in said  # something the first answer did not quote
+
+
 def test_follow_up_uses_history(engine):
     history = [Turn("user", "What did the review find about refresher training?"),
                Turn("assistant", "Knowledge gains fade without refreshers [1].")]
