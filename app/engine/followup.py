@@ -79,7 +79,7 @@ def standalone_query(question: str, history: list[Turn] | None, llm=None) -> str
 
     ``llm``: None for the heuristic only, else () -> chat model (built lazily, may fail)."""
     query = heuristic_standalone(question, history)
-    if llm is not None and history and is_follow_up(question):
+    if llm is not None and history and is_follow_up(question) and not is_continuation(question):
         try:
             out = llm().invoke(rewrite_messages(question, history)).content.strip()
             if accept_rewrite(out, question, heuristic=query):
