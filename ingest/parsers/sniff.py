@@ -58,17 +58,19 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{2,40})""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{2,40})"""
+                           rb"""|^\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9._:-]{2,40})""", re.I)
 
 
 def html_charset(head: bytes) -> str | None:
-    """The encoding an HTML page declares in its first 4 KB (``<meta charset="windows-1251">``), when Python knows
+    """The encoding an HTML page declares in its first 4 KB (``<meta charset="windows-1251">``, or an XHTML page's
+    ``<?xml … encoding="…"?>``), when Python knows
     it and it is not UTF-8: a Russian page in windows-1251 is mostly bytes >= 0x80 and was refused as binary."""
     m = _META_CHARSET.search(head[:4096])
     if not m:
         return None
     try:
-        name = codecs.lookup(m.group(1).decode("ascii")).name
+        name = codecs.lookup((m.group(1) or m.group(2)).decode("ascii")).name
     except (LookupError, UnicodeDecodeError):
         return None
     return None if name in ("utf-8", "utf-16", "utf-32") else name

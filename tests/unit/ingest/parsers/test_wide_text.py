@@ -52,11 +52,14 @@ RU = "Гендерная подготовка полицейских прово�
 
 @pytest.mark.parametrize("meta,codec", [('<meta charset="windows-1251">', "cp1251"),
                                         ('<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "koi8_r"),
-                                        ("<meta charset='shift_jis'>", "shift_jis")])
+                                        ("<meta charset='shift_jis'>", "shift_jis"),
+                                        ('<?xml version="1.0" encoding="ISO-8859-5"?>', "iso8859_5")])
 def test_an_html_page_in_the_charset_it_declares_is_read_in_it(tmp_path, meta, codec):
     """Mostly bytes >= 0x80, such pages were refused as "neither UTF-8 nor Windows-1252 text"."""
     body = RU if codec != "shift_jis" else "ジェンダー研修は警察学校で三日間行われます。" * 300
-    data = f"<html><head>{meta}<title>T</title></head><body><p>{body}</p></body></html>".encode(codec)
+    data = (f"{meta}<html><head><title>T</title></head>" if meta.startswith("<?xml") else
+            f"<html><head>{meta}<title>T</title></head>") + f"<body><p>{body}</p></body></html>"
+    data = data.encode(codec)
     got = sniff_bytes(data[:4000], ".html", tail=data[-4001:], truncated=True)  # both cut inside characters
     assert got.ok and got.kind == "html", got.reason
     (tmp_path / "page.html").write_bytes(data)
