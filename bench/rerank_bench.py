@@ -38,16 +38,26 @@ def candidates(db: str, set_path: str, top: int) -> tuple[object, list[tuple[str
 
 
 def timed(reranker, pairs, top: int, max_length: int, grouped: bool, repeat: int) -> dict:
-    import numpy as np
     import torch
 
-    from app.engine.fitted_reranker import encode_pairs, length_groups, pair_cls
+    from app.engine.fitted_reranker import pair_cls
 
     def one_batch(q, sents):
         with torch.inference_mode():
             return (pair_cls(reranker.tokenizer, reranker.encoder, q, sents, max_length) @ reranker.head_w + reranker.head_b).numpy()
 
-    reranker.max_length = max_length
+    shipped, reranker.max_length = reranker.max_length, max_length  # put back below: the reranker is cached
+    try:
+        return _timed(reranker, pairs, top, max_length, grouped, repeat, one_batch)
+    finally:
+        reranker.max_length = shipped
+
+
+def _timed(reranker, pairs, top: int, max_length: int, grouped: bool, repeat: int, one_batch) -> dict:
+    import numpy as np
+
+    from app.engine.fitted_reranker import encode_pairs, length_groups
+
     score = (lambda q, s: reranker.scores(q, s)) if grouped else one_batch
     for q, s in pairs[:3]:
         score(q, s[:top])
