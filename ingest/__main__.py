@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from .errors import ConfigError
+from .errors import ConfigError, shown
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -43,7 +43,7 @@ def cmd_ingest(argv: list[str]) -> int:
     else:
         for s in report.sources:
             extra = f" — {s.error}" if s.error else f" ({s.pages} pages, {s.chunks} chunks)"
-            print(f"{s.status:9} {s.source_id or '-':30} {s.path}{extra}")
+            print(f"{s.status:9} {s.source_id or '-':30} {shown(s.path)}{extra}")
         rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
         print(f"\n{report.sources_total} sources, {report.pages_total} pages, {report.chunks_total} chunks in index; "
               f"embedded {report.chunks_embedded} chunks in {report.seconds:.1f} s ({rate:.1f} chunks/s); "

@@ -11,6 +11,12 @@ class MandateError(Exception):
     """Root of every project exception; the CLI maps it (and its subclasses) to exit codes (app.cli)."""
 
 
+def shown(text) -> str:
+    """``text`` (a file name) for a terminal: control characters escaped ("\\n", "\\x1b"), so a file name can
+    neither break the one-line report nor send escape sequences to the terminal."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+
+
 class IngestError(MandateError):
     """Base class: a source could not be ingested; the rest of the run continues."""
 
@@ -19,7 +25,7 @@ class IngestError(MandateError):
     def __init__(self, path, reason: str):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{shown(self.path)}: {reason}")
 
 
 class EncryptedPDF(IngestError):

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .check import bm25_problem, source_problems
 from .chunking import chunk_pages, make_splitter
-from .errors import ConfigError, IngestError
+from .errors import ConfigError, IngestError, shown
 from .index.embedder import load_embeddings, tokenizer_of
 from .index.lexical import build as build_bm25
 from .index.records import ParsedDocument, Source, page_id
@@ -157,7 +157,7 @@ class Ingestor:
         report.sources.sort(key=lambda s: s.path)
         report.seconds = time.perf_counter() - t0
         for s in report.failed:
-            self.log(f"failed: {s.path}: {s.error}")
+            self.log(f"failed: {shown(s.path)}: {s.error}")
         _write_last_report(self.settings, report)
         return report
 
@@ -195,7 +195,7 @@ class Ingestor:
                     doc = worker.parse(c.source, c.kind)
                     parsed.append((c, doc))
                     for w in doc.warnings:
-                        self.log(f"warning: {c.path}: {w}")
+                        self.log(f"warning: {shown(c.path)}: {w}")
                 except IngestError as exc:
                     report.sources.append(SourceResult(str(c.path), c.source.source_id, "failed", error=exc.reason, error_kind=exc.kind))
                 except Exception as exc:  # a parser bug must not stop the run

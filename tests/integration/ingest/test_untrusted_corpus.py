@@ -135,3 +135,20 @@ def test_the_summary_counts_the_sources_in_the_index_not_the_files_tried(fake_em
     assert "\n1 sources, 1 pages, 1 chunks in index;" in out and "2 failed" in out
     report = run_ingest(s, progress=False)
     assert report.sources_total == 1 == report.to_json()["sources_total"] and len(report.sources) == 3
+
+
+def test_long_and_control_character_file_names(fake_embeddings, make_settings, capsys):
+    """A 240-character file name made a sentence file name over 255 bytes: the ingest stopped with a traceback after
+    storing the chunks. A name holding a newline or an escape sequence broke the one-line report and could recolour
+    (or worse) the terminal."""
+    s = make_settings()
+    (s.corpus_dir / ("x" * 240 + ".txt")).write_text(GOOD)
+    (s.corpus_dir / "line\nbreak.txt").write_text("Refresher courses are repeated during deployment.\n")
+    (s.corpus_dir / "red\x1b[31m.txt").write_bytes(b"")
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "red\\x1b[31m.txt" in captured.out
+    assert "line\\nbreak.txt" in captured.out and len(captured.out.strip().splitlines()) == 5  # 3 files, blank, summary
+    assert "2 sources" in captured.out and check_index(Store(s, create=False)) == []
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 1  # and again: unchanged
+    assert capsys.readouterr().out.count("unchanged") == 2
