@@ -165,6 +165,14 @@ def cmd_locate(argv) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every command, with document text and file names printed as data (``ingest.terminal``)."""
+    from ingest.terminal import safe_stdio
+
+    with safe_stdio():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"ask": cmd_ask, "search": cmd_search, "locate": cmd_locate}
     try:

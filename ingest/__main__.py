@@ -92,6 +92,14 @@ def cmd_list(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every command, with document text and file names printed as data (``ingest.terminal``)."""
+    from .terminal import safe_stdio
+
+    with safe_stdio():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return _dispatch(argv)

@@ -28,6 +28,7 @@ from .index.settings import Settings
 from .index.store import RegistryEntry, Store, drop_index, parser_version
 from .lock import write_lock
 from .manifest import load_manifest, with_fetched_files
+from .parsers.clean import normalise
 from .parsers.registry import is_markdown
 from .parsers.worker import ParseWorker
 from .sources import Candidate, discover
@@ -77,7 +78,7 @@ def _titled(src: Source, doc: ParsedDocument) -> Source:
     if src.title:
         return src
     title = doc.title or src.path.stem.replace("_", " ").replace("-", " ")
-    return Source(**{**src.__dict__, "title": title})
+    return Source(**{**src.__dict__, "title": " ".join(normalise(title).split())})  # no control characters
 
 
 class Ingestor:

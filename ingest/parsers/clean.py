@@ -12,6 +12,10 @@ from ..hyphens import HYPHEN_BREAK, LIGATURES, Hyphens
 from ..sentences import abbreviation_before
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# terminal colour codes and other control characters are not words ("\x1b[31m" in a text file); from session 27 on
+# (indexes built before keep theirs until a file is ingested again; the CLI prints them escaped: ingest.terminal)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1d\x1f\x7f-\x9f]")  # not \x1e: SOFT_BREAK
 # pdflatex's old font encoding prints an accent as a glyph of its own before the letter: pypdf gives
 # "Genevi`eve", "Universit´e", "na¨ıve"; composed back where Unicode has the accented letter.
 _SPACING_ACCENTS = {"`": "\u0300", "\u00b4": "\u0301", "\u02c6": "\u0302", "\u02dc": "\u0303", "\u00a8": "\u0308",
@@ -128,6 +132,7 @@ def normalise(text: str, hyphens: Hyphens | None = None) -> str:
     """Join hyphenated line breaks (a compound's own hyphen stays, by what the document prints: ``Hyphens``),
     spell out ligatures, turn line breaks into spaces, keep paragraph breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad\n", "").replace("\u00ad", "").translate(LIGATURES)
+    text = _CONTROLS.sub("", _ANSI.sub("", text))
     text = _SPACES.sub(" ", text)
     text = _ACCENT_LETTER.sub(_compose, text)
     text = re.sub(r" *\n *", "\n", text)

@@ -152,3 +152,17 @@ def test_long_and_control_character_file_names(fake_embeddings, make_settings, c
     assert "2 sources" in captured.out and check_index(Store(s, create=False)) == []
     assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 1  # and again: unchanged
     assert capsys.readouterr().out.count("unchanged") == 2
+
+
+def test_terminal_codes_in_a_document_never_reach_the_terminal(fake_embeddings, make_settings, capsys):
+    """A text file's colour codes were stored, and `ask`, `search` and `list` printed them to the terminal as codes."""
+    s = make_settings()
+    body = "Refresher courses are repeated during deployment and commanders attend them. " * 30
+    (s.corpus_dir / "codes.txt").write_text("Training \x1b[31mnotes for\x07 trainers\n\n" + body
+                                            + "Gender training \x1b[31min police academies\x1b[0m lasts three days.\n")
+    assert cli(["--corpus", str(s.corpus_dir), "--db", str(s.db_dir), "--no-progress"]) == 0
+    assert "\x1b" not in _all_text(s) and "police academies lasts three days" in _all_text(s)
+    capsys.readouterr()
+    assert cli(["list", "--db", str(s.db_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "Training notes for trainers" in out
