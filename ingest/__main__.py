@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from .errors import ConfigError, shown
+from .errors import ConfigError
+from .terminal import shown
 
 
 def _common(p: argparse.ArgumentParser) -> None:

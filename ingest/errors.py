@@ -6,15 +6,11 @@ Classes that callers also catch by a builtin base keep it too (``class LLMUnavai
 """
 from __future__ import annotations
 
+from .terminal import shown
+
 
 class MandateError(Exception):
     """Root of every project exception; the CLI maps it (and its subclasses) to exit codes (app.cli)."""
-
-
-def shown(text) -> str:
-    """``text`` (a file name) for a terminal: control characters escaped ("\\n", "\\x1b"), so a file name can
-    neither break the one-line report nor send escape sequences to the terminal."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
 
 
 class IngestError(MandateError):

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .check import bm25_problem, source_problems
 from .chunking import chunk_pages, make_splitter
-from .errors import ConfigError, IngestError, shown
+from .errors import ConfigError, IngestError
 from .index.embedder import load_embeddings, tokenizer_of
 from .index.lexical import build as build_bm25
 from .index.records import ParsedDocument, Source, page_id
@@ -32,6 +32,7 @@ from .parsers.clean import normalise
 from .parsers.registry import is_markdown
 from .parsers.worker import ParseWorker
 from .sources import Candidate, discover
+from .terminal import shown
 
 _log = logging.getLogger(__name__)
 

@@ -17,6 +17,12 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
+def shown(text) -> str:
+    """``text`` (a file name) on one line: every non-printable character escaped, newline and tab too, so a file
+    name can neither break the one-line report nor send escape sequences to the terminal."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+
+
 class _Safe:
     def __init__(self, stream):
         self._stream = stream

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.errors import MandateError
+from ingest.parsers.sniff import PDF_HEADER_BYTES, is_pdf_header
 
 from .locate import Location, locate_on_page, open_pdf, read_chars
 
@@ -188,7 +189,7 @@ def _is_pdf(path: Path) -> bool:
     """The file's bytes decide, as at ingest: a PDF named ``.txt`` is shown as pages, not as text."""
     try:
         with open(path, "rb") as fh:
-            return b"%PDF-" in fh.read(1024)
+            return is_pdf_header(fh.read(PDF_HEADER_BYTES))
     except OSError:
         return False
 

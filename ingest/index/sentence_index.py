@@ -38,10 +38,7 @@ def sentence_dir(db_dir: Path, collection: str) -> Path:
 def _file_key(source_id: str, entry) -> str:
     """The sentence files' name; a source id too long for a file name (a 240-character file name makes one) is
     replaced by its hash: the name stayed over the file system's 255 bytes and the ingest stopped with a traceback."""
-    key = f"{version_key(source_id, entry.sha256)}.p{entry.parser_version}.s{SPLIT_VERSION}"
-    if len(key.encode()) <= 200:
-        return key
-    named = hashlib.sha256(source_id.encode()).hexdigest()[:16]
+    named = source_id if len(source_id.encode()) <= 160 else hashlib.sha256(source_id.encode()).hexdigest()[:16]
     return f"{version_key(named, entry.sha256)}.p{entry.parser_version}.s{SPLIT_VERSION}"
 
 

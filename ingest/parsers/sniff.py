@@ -48,6 +48,14 @@ def _refuse(reason: str, refusal: str = "broken") -> Sniffed:
     return Sniffed(None, reason, refusal=refusal)
 
 
+PDF_HEADER_BYTES = 1024  # a PDF's "%PDF-" may follow some junk; readers accept it within the first 1 KB
+
+
+def is_pdf_header(head: bytes) -> bool:
+    """Do the first bytes of a file say PDF (whatever its name)?"""
+    return b"%PDF-" in head[:PDF_HEADER_BYTES]
+
+
 def bom_encoding(data: bytes) -> str | None:
     """"utf-32" / "utf-16" when ``data`` starts with that byte-order mark: Windows Notepad's "Unicode" text is
     UTF-16 with a BOM, every other character a NUL byte (it was refused as binary)."""
@@ -149,7 +157,7 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
     declared = (kind_for(declared) or declared.lower()) if declared else ""
     if not head:
         return _refuse("empty file (0 bytes)")
-    if b"%PDF-" in head[:1024]:
+    if is_pdf_header(head):
         return Sniffed("pdf")
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
