@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.index.settings import Settings
+from ingest.index.settings import Settings, get_settings
 
 from .text import short_error
 
@@ -43,8 +43,10 @@ class IngestGuard:
 
 
 def settings() -> Settings:
-    """Fresh from the environment on every run (cheap), so MANDATE_ variables always apply."""
-    return Settings()
+    """Fresh from the environment on every run (cheap), so MANDATE_ variables always apply.
+
+    A variable that does not fit its setting raises ``ConfigError`` (the frame shows it and stops)."""
+    return get_settings()
 
 
 def _key(s: Settings) -> str:

@@ -84,29 +84,39 @@ def html_charset(head: bytes) -> str | None:
     return None if name in ("utf-8", "utf-16", "utf-32") else name
 
 
-def _decode(sample: bytes, truncated: bool, declared: str | None = None) -> tuple[str, str] | None:
-    """Text of ``sample`` and the encoding that decodes it, or None: UTF-8 first (pages declaring ISO-8859-1 are often
-    UTF-8, and valid UTF-8 is rarely anything else), then the ``declared`` charset, then Windows-1252."""
+def decode_bytes(data: bytes, declared: str | None = None, *, cut_start: bool = False,
+                 cut_end: bool = False) -> tuple[str, str] | None:
+    """Text of ``data`` and the encoding that decodes it, or None. The one decoding order of ingest (the sniffer's
+    samples and ``parsers.text.read_text`` alike): UTF-16/32 by their byte-order mark; else UTF-8 (pages declaring
+    ISO-8859-1 are often UTF-8, and valid UTF-8 is rarely anything else); else the ``declared`` charset; else
+    Windows-1252, unless most bytes are >= 0x80 (binary). ``cut_start`` / ``cut_end``: ``data`` is a sample that may
+    start / end inside a multi-byte character."""
+    if wide := bom_encoding(data):
+        width = 4 if wide == "utf-32" else 2
+        try:
+            return (data[:len(data) - len(data) % width] if cut_end else data).decode(wide), wide
+        except UnicodeDecodeError:
+            return None
     try:
-        return sample.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
-        # a sample cut inside a multi-byte character is still UTF-8
-        if truncated and exc.start >= len(sample) - 3:
+        if cut_end and exc.start >= len(data) - 3:  # cut inside a multi-byte character: still UTF-8
             try:
-                return sample[:exc.start].decode("utf-8-sig"), "utf-8"
+                return data[:exc.start].decode("utf-8-sig"), "utf-8"
             except UnicodeDecodeError:
                 pass
     if declared:  # a sample may start or end inside a multi-byte character (Shift_JIS, GB2312)
-        for lead, cut in ((lead, cut) for lead in range(4) for cut in (range(4) if truncated else (0,))):
-            try:
-                return sample[lead:len(sample) - cut].decode(declared), declared
-            except UnicodeDecodeError:
-                continue
+        for lead in range(4) if cut_start else (0,):
+            for cut in range(4) if cut_end else (0,):
+                try:
+                    return data[lead:len(data) - cut].decode(declared), declared
+                except UnicodeDecodeError:
+                    continue
     try:
-        text = sample.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
         return None
-    if sum(1 for b in sample if b >= 0x80) > MAX_HIGH_RATIO_CP1252 * max(1, len(sample)):
+    if sum(1 for b in data if b >= 0x80) > MAX_HIGH_RATIO_CP1252 * max(1, len(data)):
         return None
     return text, "cp1252"
 
@@ -118,27 +128,20 @@ def _control_ratio(text: str) -> float:
     return bad / len(text)
 
 
-def text_reason(samples: list[tuple[bytes, bool]]) -> tuple[str | None, str]:
-    """(None, encoding) when every sample reads as text, else (why not, "")."""
+def text_reason(samples: list[tuple[bytes, bool, bool]]) -> tuple[str | None, str]:
+    """(None, encoding) when every sample (bytes, cut_start, cut_end) reads as text, else (why not, "")."""
     encoding = "utf-8"
     declared = html_charset(samples[0][0]) if samples else None
-    if samples and (wide := bom_encoding(samples[0][0])):
-        data = samples[0][0]
-        width = 4 if wide == "utf-32" else 2
-        try:
-            text = data[:len(data) - len(data) % width].decode(wide)
-        except UnicodeDecodeError:
-            return f"binary content: not {wide.upper()} text despite its byte-order mark", ""
-        ratio = _control_ratio(text)
-        if ratio > MAX_CONTROL_RATIO:
-            return f"binary content: {ratio:.0%} control characters, not text", ""
-        return None, wide  # (the tail is not checked: it may start inside a character)
-    for data, truncated in samples:
-        if b"\x00" in data:
+    wide = bom_encoding(samples[0][0]) if samples else None
+    if wide:
+        samples = samples[:1]  # (the tail is not checked: it may start inside a character)
+    for data, cut_start, cut_end in samples:
+        if not wide and b"\x00" in data:
             return "binary content (NUL bytes), not text", ""
-        got = _decode(data, truncated, declared)
+        got = decode_bytes(data, declared, cut_start=cut_start, cut_end=cut_end)
         if got is None:
-            return "binary content: neither UTF-8 nor Windows-1252 text", ""
+            return (f"binary content: not {wide.upper()} text despite its byte-order mark" if wide else
+                    "binary content: neither UTF-8 nor Windows-1252 text"), ""
         text, enc = got
         if enc != "utf-8":
             encoding = enc
@@ -162,13 +165,13 @@ def sniff_bytes(head: bytes, declared: str = "", tail: bytes = b"", truncated: b
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             return _refuse(f"{what}, not a PDF, HTML or text document", "unsupported")
-    samples = [(head, truncated)]
+    samples = [(head, False, truncated)]
     if tail:
         # the tail may start inside a UTF-8 character: drop continuation bytes at its start
         i = 0
         while i < min(4, len(tail)) and 0x80 <= tail[i] < 0xC0:
             i += 1
-        samples.append((tail[i:], False))
+        samples.append((tail[i:], True, False))
     reason, encoding = text_reason(samples)
     if reason:
         if declared == "pdf":

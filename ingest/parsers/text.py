@@ -10,31 +10,24 @@ from ..index.records import Heading, Page, ParsedDocument
 from .clean import normalise
 from .markdown import markdown_text
 from .registry import is_markdown
-from .sniff import bom_encoding, html_charset
+from .sniff import bom_encoding, decode_bytes, html_charset
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template"}
 _BLOCKS = {"p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre"}
 
 
 def read_text(path: Path) -> str:
-    """A text file's characters: UTF-16/32 by their byte-order mark, else UTF-8 (BOM or not), else the charset an HTML
-    page declares, else Windows-1252."""
+    """A text file's characters, decoded in the sniffer's order (``sniff.decode_bytes``: byte-order mark, UTF-8, the
+    charset an HTML page declares, Windows-1252)."""
     data = path.read_bytes()
-    if wide := bom_encoding(data):
-        try:
-            return data.decode(wide)
-        except UnicodeDecodeError as exc:
-            raise BrokenFile(path, f"not {wide.upper()} text despite its byte-order mark") from exc
-    if b"\x00" in data[:4096]:
+    wide = bom_encoding(data)
+    if not wide and b"\x00" in data[:4096]:
         raise BrokenFile(path, "binary content in a text file")
-    for enc in ("utf-8-sig", html_charset(data), "cp1252"):
-        if enc is None:
-            continue
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BrokenFile(path, "text is neither UTF-8 nor Windows-1252")
+    got = decode_bytes(data, html_charset(data))
+    if got is None:
+        raise BrokenFile(path, f"not {wide.upper()} text despite its byte-order mark" if wide else
+                         "text is neither UTF-8 nor Windows-1252")
+    return got[0]
 
 
 def _paragraphs(text: str) -> str:

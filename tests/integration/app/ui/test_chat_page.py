@@ -176,3 +176,12 @@ def test_a_refusal_naming_the_document_that_answers_asks_there_in_one_click(fake
     call = fake_engine.calls[-1]
     assert call["question"] == "What is on mars?" and call["filters"].source_id == "evil-note"
     assert at.selectbox(key="chat_scope").value == "evil-note"  # follow-ups stay within it
+
+
+def test_a_setting_that_does_not_fit_stops_the_app_with_its_name(monkeypatch, app_test):
+    monkeypatch.setenv("MANDATE_REFUSAL_THRESHOLD", "5")
+    at = app_test().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "MANDATE_REFUSAL_THRESHOLD='5': Input should be less than or equal to 1" in plain(
+        at.error[0].value)
+    assert not at.chat_input

@@ -70,3 +70,24 @@ def test_a_page_declaring_latin_1_that_is_utf_8_is_read_as_utf_8(tmp_path):
     (tmp_path / "page.html").write_bytes('<meta charset="iso-8859-1"><p>Café in Genève.</p>'.encode())
     assert "Café in Genève." in read_text(tmp_path / "page.html")
     assert sniff_file(tmp_path / "page.html").encoding == "utf-8"
+
+
+@pytest.mark.parametrize("data", [
+    "Café training in Genève\n".encode("cp1252") * 50,  # Windows-1252
+    ("<html><head><meta charset=koi8-r></head><body><p>" + "Гендерная подготовка. " * 40 + "</p></body></html>").encode("koi8-r"),
+    "\ufeffGender training\n".encode("utf-16-le") * 3,  # BOM once, then "\ufeff" as text
+    bytes([0xE9, 0xE8, 0xF6, 0xFC, 0x41]) * 400,  # mostly bytes >= 0x80: binary as Windows-1252
+    b"\xff\xfe" + "Gender training\n".encode("utf-16-le") * 20 + b"\x00",  # odd length after a UTF-16 BOM
+])
+def test_the_parser_reads_a_text_file_exactly_when_the_sniffer_admits_it(tmp_path, data):
+    """One decoding order (`sniff.decode_bytes`): the parser's `read_text` had its own copy, without the sniffer's
+    guard on mostly-high bytes and trying a complete file from its second byte on when its charset failed."""
+    f = tmp_path / "doc.txt"
+    f.write_bytes(data)
+    sniffed = sniff_file(f)
+    if sniffed.ok:
+        assert read_text(f) == data.decode(sniffed.encoding if sniffed.encoding != "utf-8" else "utf-8-sig")
+    else:
+        with pytest.raises(Exception) as err:
+            read_text(f)
+        assert "text" in str(err.value)
