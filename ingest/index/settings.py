@@ -135,7 +135,7 @@ def get_settings(**overrides) -> Settings:
     silently ignored)."""
     from .settings_check import config_error, warn_unknown_variables
 
-    warn_unknown_variables()
+    warn_unknown_variables(Settings)
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:

@@ -14,12 +14,10 @@ PREFIX = "MANDATE_"
 LAUNCHER_VARIABLES = frozenset({"MANDATE_HOST", "MANDATE_PORT"})
 
 
-def known_variables() -> list[str]:
-    """Every environment variable Settings reads, nested ones with ``__`` (MANDATE_QUOTE__SURE)."""
-    from .settings import Settings
-
+def known_variables(settings_cls: type[BaseModel]) -> list[str]:
+    """Every environment variable ``settings_cls`` reads, nested ones with ``__`` (MANDATE_QUOTE__SURE)."""
     names = []
-    for name, field in Settings.model_fields.items():
+    for name, field in settings_cls.model_fields.items():
         sub = field.annotation
         if isinstance(sub, type) and issubclass(sub, BaseModel):
             names += [f"{PREFIX}{name}__{n}".upper() for n in sub.model_fields]
@@ -28,10 +26,11 @@ def known_variables() -> list[str]:
     return names
 
 
-def unknown_variables(environ: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+def unknown_variables(settings_cls: type[BaseModel],
+                      environ: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
     """(variable, closest setting or None) for each MANDATE_ variable no setting reads."""
     env = os.environ if environ is None else environ
-    known = known_variables()
+    known = known_variables(settings_cls)
     out = []
     for var in sorted(env):
         upper = var.upper()
@@ -46,10 +45,10 @@ _log = logging.getLogger("mandate.settings")
 _warned: set[str] = set()
 
 
-def warn_unknown_variables(environ: dict[str, str] | None = None) -> list[str]:
+def warn_unknown_variables(settings_cls: type[BaseModel], environ: dict[str, str] | None = None) -> list[str]:
     """Log each unknown variable once per process (a logger, so the CLIs print one plain line); returns them."""
     out = []
-    for var, close in unknown_variables(environ):
+    for var, close in unknown_variables(settings_cls, environ):
         hint = f" (did you mean {close}?)" if close else ""
         out.append(f"warning: {var} is not a setting and is ignored{hint}")
         if out[-1] not in _warned:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from ingest.errors import ConfigError
-from ingest.index.settings import get_settings
+from ingest.index.settings import Settings, get_settings
 from ingest.index.settings_check import known_variables, unknown_variables, warn_unknown_variables
 
 
@@ -43,7 +43,7 @@ def test_explicit_overrides_are_checked_too():
 
 
 def test_every_setting_and_nested_setting_is_a_known_variable():
-    known = known_variables()
+    known = known_variables(Settings)
     assert {"MANDATE_TOP_K", "MANDATE_DB_DIR", "MANDATE_QUOTE__SURE", "MANDATE_RETRIEVAL__RERANK_TOP"} <= set(known)
     assert "MANDATE_QUOTE" not in known and "MANDATE_RETRIEVAL" not in known
 
@@ -54,11 +54,11 @@ def test_a_misspelt_variable_is_warned_about_with_the_setting_meant(caplog, monk
     monkeypatch.setattr(settings_check, "_warned", set())
     env = {"MANDATE_TOPK": "3", "MANDATE_CHUNK_SIZE": "100", "MANDATE_PORT": "8502", "MANDATE_TOP_K": "4",
            "MANDATE_QUOTE__SURE": "0.4", "MANDATE_WHATEVER_ELSE": "1", "PATH": "/bin"}
-    assert unknown_variables(env) == [("MANDATE_CHUNK_SIZE", "MANDATE_CHUNK_TOKENS"),
+    assert unknown_variables(Settings, env) == [("MANDATE_CHUNK_SIZE", "MANDATE_CHUNK_TOKENS"),
                                       ("MANDATE_TOPK", "MANDATE_TOP_K"), ("MANDATE_WHATEVER_ELSE", None)]
     with caplog.at_level(logging.WARNING, logger="mandate.settings"):
-        lines = warn_unknown_variables(env)
-        warn_unknown_variables(env)  # once per process
+        lines = warn_unknown_variables(Settings, env)
+        warn_unknown_variables(Settings, env)  # once per process
     assert lines[1] == "warning: MANDATE_TOPK is not a setting and is ignored (did you mean MANDATE_TOP_K?)"
     assert [r.getMessage() for r in caplog.records].count(lines[1]) == 1
 
