@@ -17,7 +17,7 @@ from pathlib import Path
 from .bib.links import norm_doi, norm_url, source_pages, title_similarity
 from .bib.patterns import fold
 from .index.store import RegistryEntry, Store
-from .manifest import ManifestEntry, append_entries, load_manifest, set_entry_file, slugify, with_fetched_files
+from .manifest import ManifestEntry, append_entries, in_corpus, load_manifest, set_entry_file, slugify, with_fetched_files
 
 TITLE_IN_TEXT = 0.8  # share of the title's words that must occur in the first pages
 FIRST_PAGES = 2
@@ -66,7 +66,7 @@ def evidence(work: Work, title: str, text: str) -> str:
 
 def wanted(missing_refs: list[dict], manifest: list[ManifestEntry], corpus: Path) -> list[Work]:
     """Missing references, merged with the manifest entries that stand for them (same URL/DOI or title)."""
-    absent = [e for e in manifest if e.kind == "cited" and not (e.file and (corpus / e.file).exists())]
+    absent = [e for e in manifest if e.kind == "cited" and not (e.file and in_corpus(e.file) and (corpus / e.file).exists())]
     works: list[Work] = []
     used: set[str] = set()
     for r in missing_refs:

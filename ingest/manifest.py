@@ -88,6 +88,13 @@ def _typed(path: Path, i: int, raw: dict) -> dict:
     return out
 
 
+def in_corpus(name: str) -> bool:
+    """``name`` (a sources.toml ``file``) is a path within the corpus folder: not absolute, no ``..`` out of it. Only
+    the corpus folder is ingested, so "/home/me/x.pdf" was neither ingested nor reported missing (it exists)."""
+    p = Path(name)
+    return not p.is_absolute() and ".." not in p.parts
+
+
 def entry_for_file(entries: list[ManifestEntry], file_name: str) -> ManifestEntry | None:
     for e in entries:
         if e.file and e.file == file_name:

@@ -27,7 +27,7 @@ from .index.sentence_index import build as build_sentences
 from .index.settings import Settings
 from .index.store import RegistryEntry, Store, drop_index, parser_version
 from .lock import write_lock
-from .manifest import load_manifest, with_fetched_files
+from .manifest import in_corpus, load_manifest, with_fetched_files
 from .parsers.clean import normalise
 from .parsers.registry import is_markdown
 from .parsers.worker import ParseWorker
@@ -72,7 +72,7 @@ def _missing(entries, corpus: Path) -> list[dict]:
     """Manifest entries whose file is not in the corpus (not downloaded, or named but absent): without this an
     ingest of a corpus holding only sources.toml said "0 sources" and nothing about the paper it lists."""
     return [{"id": e.id, "file": e.file, "url": e.url} for e in entries
-            if not e.file or not (corpus / e.file).is_file()]
+            if not e.file or not in_corpus(e.file) or not (corpus / e.file).is_file()]
 
 
 def _titled(src: Source, doc: ParsedDocument) -> Source:
@@ -127,6 +127,10 @@ class Ingestor:
         entries = with_fetched_files(load_manifest(corpus), corpus)  # downloads keep their entry's metadata
         report = IngestReport(missing=_missing(entries, corpus))
         for m in report.missing:
+            if m["file"] and not in_corpus(m["file"]):
+                self.log(f"not in the corpus: {m['id']} ({shown(m['file'])}), listed in sources.toml: `file` names a "
+                         f"file outside the corpus folder; copy it into {corpus} and give its name there")
+                continue
             self.log(f"not in the corpus: {m['id']} ({m['file'] or 'no file yet'}), listed in sources.toml; run "
                      f"`python -m ingest fetch` (online) or put the file into {corpus}")
         registry = self.store.registry()

@@ -180,6 +180,23 @@ def test_manifest_entries_without_their_file_are_named(fake_embeddings, make_set
     assert "not in the corpus: a-cited-work (no file yet)" in captured.err
 
 
+def test_a_manifest_file_outside_the_corpus_is_named_not_read(fake_embeddings, make_settings, tmp_path):
+    """`file = "/home/me/x.pdf"` (absolute, or `../x.pdf`) exists, so it was neither reported missing nor ingested:
+    the source silently vanished. Only the corpus folder is read; such an entry is named with what to do."""
+    s = make_settings()
+    outside = tmp_path / "elsewhere.pdf"
+    write_pdf(outside, synthetic_pages(3, 2))
+    write_pdf(s.corpus_dir / "present.pdf", synthetic_pages(2, 3))
+    (s.corpus_dir / "sources.toml").write_text(
+        f'[[source]]\nid = "absolute"\nfile = "{outside}"\n\n[[source]]\nid = "up"\nfile = "../elsewhere.pdf"\n\n'
+        '[[source]]\nid = "present"\nfile = "present.pdf"\n', encoding="utf-8")
+    lines: list[str] = []
+    report = run_ingest(s, progress=False, log=lines.append)
+    assert [m["id"] for m in report.missing] == ["absolute", "up"]
+    assert [x.source_id for x in report.sources] == ["present"]
+    assert sum("names a file outside the corpus folder" in m for m in lines) == 2, lines
+
+
 def test_a_markdown_parser_change_re_ingests_markdown_files_only(fake_embeddings, make_settings, monkeypatch):
     """Markdown's cleaning has its own version: bumping it re-parses .md files, not every PDF of the library."""
     import ingest.index.store as store_module
