@@ -51,6 +51,7 @@ def _filters(args, engine=None):
 def print_answer(a, out=None) -> None:
     out = out or sys.stdout
     from .engine.match import match_note
+    from .engine.records import page_place
 
     print(a.text, file=out)
     if match_note(a.match):
@@ -70,9 +71,9 @@ def print_answer(a, out=None) -> None:
             print(f"  ! {t}", file=out)
     print("\nSources:", file=out)
     for c in a.citations:
-        print(f"  [{c.n}] {c.title} ({c.kind}), {c.locator or 'p. ' + c.page}: \"{c.sentence}\"" + (f" <{c.url}>" if c.url else ""), file=out)
+        print(f"  [{c.n}] {c.title} ({c.kind}), {c.locator or page_place(c.page)}: \"{c.sentence}\"" + (f" <{c.url}>" if c.url else ""), file=out)
         for t in c.traces:
-            where = f"{t.title}, p. {t.page}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
+            where = f"{t.title}, {page_place(t.page)}: \"{t.quote}\"" if t.ingested else f"not ingested — {t.reference}"
             carried = " (cited in the previous sentence)" if t.via else ""
             print(f"      ↳ {t.citation_text}{carried}: {where}", file=out)
 
@@ -114,7 +115,7 @@ def cmd_search(argv) -> int:
                          indent=2, ensure_ascii=False))
     else:
         for i, r in enumerate(results, 1):
-            print(f"{i}. {r.title} — p. {r.page_label} ({r.kind}, similarity {r.similarity:.2f})\n   {r.text[:300]}\n")
+            print(f"{i}. {r.title} — {r.where} ({r.kind}, similarity {r.similarity:.2f})\n   {r.text[:300]}\n")
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 def text_report(tour) -> str:
+    from .engine.records import page_place
     from .onboarding.handout import short_title
 
     lines = [f"Onboarding tour: {tour.title or tour.source_id}",
@@ -24,17 +25,17 @@ def text_report(tour) -> str:
     for s in tour.sections:
         lines.append(f"{'  ' * (s.level - 1)}{s.title} ({s.pages})")
         for c in s.summary:
-            lines.append(f"{'  ' * s.level}- \"{c.quote}\" ({short}, p. {c.page})")
+            lines.append(f"{'  ' * s.level}- \"{c.quote}\" ({short}, {page_place(c.page)})")
         for q in s.questions:
             lines.append(f"{'  ' * s.level}? {q}")
     lines += ["", "Glossary:"]
-    lines += [f"  {g.term}: \"{g.citation.quote}\" (p. {g.citation.page})" for g in tour.glossary]
+    lines += [f"  {g.term}: \"{g.citation.quote}\" ({page_place(g.citation.page)})" for g in tour.glossary]
     lines += ["", "Quiz:"]
     for i, q in enumerate(tour.quiz, 1):
         lines.append(f"  {i}. {q.prompt}")
         if q.options:
             lines.append("     options: " + " | ".join(q.options))
-        lines.append(f"     answer: {q.answer} (p. {q.citation.page})")
+        lines.append(f"     answer: {q.answer} ({page_place(q.citation.page)})")
     return "\n".join(lines) + "\n"
 
 

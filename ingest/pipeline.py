@@ -75,6 +75,11 @@ def _missing(entries, corpus: Path) -> list[dict]:
             if not e.file or not in_corpus(e.file) or not (corpus / e.file).is_file()]
 
 
+def _version(c: Candidate) -> int:
+    """The parser version a candidate is (to be) stored under: its parser's and, for Markdown, its markup's."""
+    return parser_version(is_markdown(Path(c.path).suffix), text=c.kind in ("html", "text"))
+
+
 def _titled(src: Source, doc: ParsedDocument) -> Source:
     if src.title:
         return src
@@ -93,7 +98,7 @@ class Ingestor:
         self.splitter = make_splitter(tokenizer_of(self.embeddings), settings.chunk_tokens, settings.chunk_overlap_tokens)
         self.vs = self.store.vectorstore(self.embeddings)
 
-    def _store_source(self, src: Source, doc: ParsedDocument, chunks: list, bar) -> int:
+    def _store_source(self, src: Source, doc: ParsedDocument, chunks: list, bar, version: int) -> int:
         self.store.upsert_pages(src, doc.pages)
         step = self.settings.embed_batch_size
         for i in range(0, len(chunks), step):
@@ -108,7 +113,7 @@ class Ingestor:
         self.store.put_registry(RegistryEntry(
             source_id=src.source_id, sha256=src.sha256, path=str(src.path), title=src.title, kind=src.kind,
             url=src.url, pages=len(doc.pages), chunks=len(chunks), authors=list(src.authors), year=src.year,
-            parser_version=parser_version(is_markdown(Path(src.path).suffix)),
+            parser_version=version,
             headings=[{"title": h.title, "level": h.level, "page_index": h.page_index, "offset": h.offset} for h in doc.headings]))
         return len(chunks)
 
@@ -148,7 +153,7 @@ class Ingestor:
         self._embedded, self._to_embed = 0, total
         with tqdm(desc="embedding", unit="chunk", total=total, disable=not self.progress, file=sys.stderr) as bar:
             for c, doc, src, chunks in planned:
-                n = self._store_source(src, doc, chunks, bar)
+                n = self._store_source(src, doc, chunks, bar, _version(c))
                 sid = c.source.source_id
                 status = "repaired" if sid in broken and registry[sid].sha256 == src.sha256 else (
                     "updated" if sid in registry else "added")
@@ -178,7 +183,7 @@ class Ingestor:
                 continue
             seen_ids.add(c.source.source_id)
             reg = registry.get(c.source.source_id)
-            current = parser_version(is_markdown(Path(c.path).suffix))
+            current = _version(c)
             if reg and reg.sha256 == c.source.sha256 and reg.parser_version == current and reg.source_id not in broken:
                 report.sources.append(SourceResult(str(c.path), reg.source_id, "unchanged", reg.pages, reg.chunks))
             else:

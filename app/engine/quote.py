@@ -10,13 +10,13 @@ from dataclasses import replace
 from ingest.index.page_breaks import Continuation
 
 from .question_cues import MONTHS, about_document, asks_for_title, asks_when_published, is_metadata, looks_like_heading
-from .records import Citation, Passage, SentenceCheck
+from .records import Citation, Passage, SentenceCheck, is_paragraph_label
 from .text import Sentence, overlap
 
 
 def locator(p: Passage, quote_start: int) -> tuple[int, str]:
     """(paragraph, where to find it): "p. 12" on a page, "§ 3.2 Method, ¶ 4" in a text without pages."""
-    if not p.where.startswith(("¶", "§")):
+    if not is_paragraph_label(p.page_label):
         return 0, p.where
     para = p.paragraph + p.text.count("\n\n", 0, max(0, quote_start - p.start))
     return para, (f"§ {p.section}, ¶ {para}" if p.section else f"¶ {para}")
@@ -32,7 +32,7 @@ def footnote_number(p: Passage, s: Sentence) -> tuple[str, int] | None:
     with a one-to-three-digit number, then a capital (not a month) and three words more, is a note: the quote
     starts after the number, and the number goes to the locator ("p. 4, n. 1"), where a reader looks for it."""
     off = s.start - p.start
-    if p.where.startswith(("¶", "§")) or off < 0 or (off and not p.text[:off].endswith("\n\n")):
+    if is_paragraph_label(p.page_label) or off < 0 or (off and not p.text[:off].endswith("\n\n")):
         return None
     m = _NOTE_NUMBER.match(p.text, off)
     return (m.group(1), s.start + m.end() - off) if m and m.end() - off < s.end - s.start else None

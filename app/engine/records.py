@@ -40,6 +40,16 @@ class Filters:
         return not (self.source_id and meta.get("source_id") != self.source_id)
 
 
+def is_paragraph_label(label: str) -> bool:
+    """A page label of a text without pages ("¶ 1–12", "§ 2 Methods, ¶ 4"), not a printed page number."""
+    return str(label).startswith(("¶", "§"))
+
+
+def page_place(label: str) -> str:
+    """How a page is named to a reader: "p. 12" on a printed page; the label itself for texts without pages."""
+    return str(label) if is_paragraph_label(label) else f"p. {label}"
+
+
 @dataclass(frozen=True)
 class Passage(Span):
     """A retrieved span of one page (adjacent/overlapping chunks merged), with the scores that chose it."""
@@ -51,7 +61,7 @@ class Passage(Span):
     @property
     def where(self) -> str:
         """"p. 12" on a printed page; the page's own label ("§ 2 Methods, ¶ 1–4") for texts without pages."""
-        return self.page_label if self.page_label.startswith(("¶", "§")) else f"p. {self.page_label}"
+        return page_place(self.page_label)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -197,14 +197,20 @@ class RefusalPolicy:
     def all_unknown(self, question: str) -> list[str]:
         """The question's content words when the corpus uses none of them: "éééé", a question in another language.
         (Ranked anyway, "éééééé" scored 0.71 against the paper's summary. No answerable question of COVID-QA's 1,106,
-        the held-out index's 200, the dev set's 46 or the papers-like set's 53 has all its words unknown.)"""
-        words = list(dict.fromkeys(w for w in _WORDS.findall(question) if w.lower() not in STOPWORDS
-                                   and not (content_words(w) and content_words(w) <= _DOCUMENT_WORDS)))
-        content = [w for w in words if any(not t.isdigit() for t in tokenize([w]).vocab)]
+        the held-out index's 200, the dev set's 46 or the papers-like set's 53 has all its words unknown.) Words about
+        a document itself ("title", "editors") are no reason to refuse; when the library uses them, the question is about
+        it, and only words outside the English vocabulary are ("Who is the author of plorb?", not "How many editors?")."""
+        words = list(dict.fromkeys(w for w in _WORDS.findall(question) if w.lower() not in STOPWORDS))
+        about = [w for w in words if content_words(w) and content_words(w) <= _DOCUMENT_WORDS]
+        content = [w for w in words if w not in about and any(not t.isdigit() for t in tokenize([w]).vocab)]
         if not content or len(self.index.lexical.unknown_terms(content)) < len(content):
             return []
         unknown = self._unknown(content)  # an acronym the corpus writes out in full is known
-        return unknown if len(unknown) == len(content) else []
+        if len(unknown) != len(content):
+            return []
+        if about and len(self.index.lexical.unknown_terms(about)) < len(about) and any(map(self._english, unknown)):
+            return []  # "How many editors …?" of a page listing its editors: "many" is English, not gibberish
+        return unknown
 
     def _together(self, words: list[str], question: str, documents: list[str]) -> bool:
         """Does one of ``documents`` use every specific term of the question (as the document-terms rule reads
@@ -260,6 +266,15 @@ class RefusalPolicy:
             specific += [w for i, w in enumerate(words) if w.lower() not in STOPWORDS
                          and ((i > 0 and w[0].isupper()) or any(ch.isdigit() for ch in w) or self._technical(w))]
         return list(dict.fromkeys(specific))
+
+    def _english(self, word: str) -> bool:
+        """One whole word piece of the embedding model's (English) vocabulary: "many", "charge"; not "plorb"."""
+        if not word.isascii() or not word.isalpha():
+            return False
+        try:
+            return len(tokenizer_of(self.index.embeddings).tokenize(word.lower())) == 1
+        except Exception:  # noqa: BLE001 - an embedder without a word-piece tokenizer
+            return False
 
     def _technical(self, word: str) -> bool:
         if len(word) < 6 or not word.isalpha() or not word.isascii():  # English word pieces say nothing of "подготовка"

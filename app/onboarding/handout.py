@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from app.engine.records import Citation
+from app.engine.records import Citation, page_place
 
 from .records import QuizQuestion, Tour
 
@@ -34,7 +34,7 @@ def short_title(title: str, limit: int = 50) -> str:
 
 def cite(c: Citation) -> str:
     """'title, p. N' for a citation (long titles shortened)."""
-    return f"{md(short_title(c.title) or c.source_id)}, p. {md(c.page)}"
+    return f"{md(short_title(c.title) or c.source_id)}, {md(page_place(c.page))}"
 
 
 def quoted(c: Citation) -> str:

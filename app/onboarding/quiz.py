@@ -11,7 +11,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from app.engine.records import Citation
+from app.engine.records import Citation, page_place
 from app.engine.text import STOPWORDS, content_words
 
 from .doc import Doc, Sent
@@ -115,7 +115,7 @@ def _pick(fact: NumberFact, pool: list[NumberFact], n: int, max_ratio: float | N
 
 def _explain(c: Citation) -> str:
     who = "The paper" if c.kind == "paper" else "The source"
-    return f"{who} says: “{c.quote}” ({c.title}, p. {c.page})."
+    return f"{who} says: “{c.quote}” ({c.title}, {page_place(c.page)})."
 
 
 def _shuffled(options: list[str], seed: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from app.engine.records import Citation, Trace
+from app.engine.records import Citation, Trace, is_paragraph_label
 
 SectionKind = Literal["front", "section", "references", "pages"]
 
@@ -31,6 +31,8 @@ class Section:
     @property
     def pages(self) -> str:
         a, b = self.label_start or str(self.page_start + 1), self.label_end or str(self.page_end + 1)
+        if is_paragraph_label(a):
+            return a if a == b else f"{a} to {b}"
         return f"p. {a}" if a == b else f"pp. {a}–{b}"
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.records import is_paragraph_label
+
 from .doc import Doc, Sent, looks_whole
 
 INF = (1 << 30, 0)
@@ -154,7 +156,10 @@ def page_groups(doc: Doc, per_group: int = 3000, max_groups: int = 8) -> list[Sp
     for s in spans:
         a, b = doc.labels[s.page_start], doc.labels[s.page_end]
         same_page = [t for t in spans if t.page_start == s.page_start == t.page_end == s.page_end]
-        if a != b:
+        if is_paragraph_label(a):  # a text without pages: its labels say where ("¶ 1–12"), not "Page ¶ 1–12"
+            s.title = a if a == b else f"{a} to {b}"
+            s.title += f", part {same_page.index(s) + 1}" if a == b and len(same_page) > 1 else ""
+        elif a != b:
             s.title = f"Pages {a}–{b}"
         elif len(same_page) > 1:
             s.title = f"Page {a}, part {same_page.index(s) + 1}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .text import escape_md, kind_label, page_number, place_md, safe_url
+from .text import escape_md, kind_label, page_md, page_number, place_md, safe_url
 
 TITLE = "More than a mandate? — conversation with cited sources"
 
@@ -58,7 +58,7 @@ def _answer_lines(answer) -> list[str]:
             out.append(line)
             for t in c.traces:
                 if t.ingested and t.quote:
-                    out.append(f"    - {escape_md(t.citation_text)}: {escape_md(t.title)}, p. {escape_md(t.page)}: “{escape_md(t.quote)}”")
+                    out.append(f"    - {escape_md(t.citation_text)}: {escape_md(t.title)}, {page_md(t.page)}: “{escape_md(t.quote)}”")
         out.append("")
     return out
 

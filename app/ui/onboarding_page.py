@@ -11,10 +11,12 @@ import logging
 
 import streamlit as st
 
+from app.engine.records import page_place
+
 from . import common, nav, state
 from .page_viewer import open_button
 from .render import kind_badge
-from .text import escape_md, highlight_md, quote_span, short_error
+from .text import escape_md, highlight_md, page_md, quote_span, short_error
 
 log = logging.getLogger("mandate.ui")
 SS = "onboarding"  # session-state key: {"done": {tour: set(section index)}, "quiz": {tour: {qid: result}}}
@@ -187,10 +189,10 @@ def _quote_card(c, key: str, mark: str | None = None, engine=None) -> None:
 
     with st.container(border=True, key=f"card-{key}"):
         j = c.quote.find(mark) if mark else -1
-        st.markdown(f"{highlight_md(c.quote, [(j, j + len(mark))] if j >= 0 else [])} :gray-badge[p. {escape_md(c.page)}]")
+        st.markdown(f"{highlight_md(c.quote, [(j, j + len(mark))] if j >= 0 else [])} :gray-badge[{page_md(c.page)}]")
         context = c.passage_text or ""
         if context.strip() and context.strip() != c.quote:
-            where = f"{short_title(c.title) or c.source_id}, p. {c.page}"
+            where = f"{short_title(c.title) or c.source_id}, {page_place(c.page)}"
             with st.expander(f"In context · {escape_md(where)}"):
                 span = quote_span(context, c.quote, c.quote_start - c.passage_start, c.quote_end - c.passage_start)
                 st.markdown(highlight_md(context, [span] if span else []))
@@ -209,7 +211,7 @@ def _glossary(tour) -> None:
     for g in shown:
         c = g.citation
         with st.container(border=True):
-            st.markdown(f"**{escape_md(g.term)}** :gray-badge[p. {escape_md(c.page)}]")
+            st.markdown(f"**{escape_md(g.term)}** :gray-badge[{page_md(c.page)}]")
             j = c.quote.lower().find(g.term.lower())
             st.markdown(highlight_md(c.quote, [(j, j + len(g.term))] if j >= 0 else []))
 

@@ -11,6 +11,8 @@ import logging
 
 import streamlit as st
 
+from app.engine.records import page_place
+
 from .text import escape_md, highlight_md, short_error
 
 log = logging.getLogger("mandate.ui")
@@ -18,11 +20,11 @@ log = logging.getLogger("mandate.ui")
 
 def open_button(engine, source_id: str, page_index: int, label: str, key: str, quote: str = "",
                 quote_start: int | None = None) -> None:
-    """The "Open at p. N" button; a click shows the page in a dialog."""
+    """The "Open at p. N" button ("Open at ¶ 3–9" for a text without pages); a click shows the page in a dialog."""
     if engine is None or not hasattr(engine, "open_page") or not source_id:
         return
     shown = str(label or "").strip() or str(int(page_index) + 1)
-    if st.button(f"Open at p. {shown}", key=f"open-{key}", icon=":material/find_in_page:",
+    if st.button(f"Open at {page_place(shown)}", key=f"open-{key}", icon=":material/find_in_page:",
                  help="Show this page of the source here, with the quoted words highlighted"):
         _dialog(engine, source_id, int(page_index), shown, quote or "", quote_start)
 

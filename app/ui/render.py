@@ -12,11 +12,22 @@ from pathlib import Path
 import streamlit as st
 
 from app.engine.match import WEAK, match_note
-from app.engine.records import Filters
+from app.engine.records import Filters, is_paragraph_label
 
 from . import state
 from .page_viewer import open_button
-from .text import escape_inline, escape_md, highlight_md, kind_label, page_number, place_md, quote_span, safe_url, term_spans
+from .text import (
+    escape_inline,
+    escape_md,
+    highlight_md,
+    kind_label,
+    page_md,
+    page_number,
+    place_md,
+    quote_span,
+    safe_url,
+    term_spans,
+)
 
 _MARKER = re.compile(r"\[(\d+)\]")
 KIND_BADGE = {"paper": ":blue-badge[paper]", "cited": ":violet-badge[cited source]"}
@@ -130,7 +141,7 @@ def trace_block(t, engine=None, key: str = "") -> None:
     if getattr(t, "via", ""):
         head += " *(cited in the previous sentence)*"
     if t.ingested and t.quote:
-        where = f"{escape_md(t.title)}, p. {escape_md(t.page)}" if t.title else escape_md(t.page)
+        where = f"{escape_md(t.title)}, {page_md(t.page)}" if t.title else page_md(t.page)
         st.markdown(f"↳ {head} — {where}: “{escape_md(t.quote)}”")
     else:
         st.markdown(f"↳ {head} — *not in the library*" + (f": {escape_md(t.reference)}" if t.reference and t.citation_text else ""))
@@ -172,7 +183,8 @@ def document_links(engine, source_id: str, page_index: int, label: str, url: str
     except Exception:
         page = None
     if page:
-        with st.expander(f"Page {escape_md(label) or page_index + 1} — full text"):
+        label = str(label or page_index + 1)
+        with st.expander(f"{escape_md(label) if is_paragraph_label(label) else 'Page ' + escape_md(label)} — full text"):
             span = quote_span(page, quote.quote, quote.quote_start, quote.quote_end) if quote else None
             st.markdown(highlight_md(page, [span] if span else []))
     row = []

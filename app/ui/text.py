@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
+from app.engine.records import is_paragraph_label
+
 WJ = "\u2060"  # WORD JOINER: zero-width, not a word character for the autolinker
 _AUTOLINK_SCHEME = re.compile(r"(?i)(?<![a-z])(?:https?|ftp|mailto|xmpp):")
 _AUTOLINK_WWW = re.compile(r"(?i)(www)(?=\.)")
@@ -148,4 +150,9 @@ def place_md(locator: str, page: str) -> str:
     for lead in ("p. ", "pp. "):  # "pp. 4–5": a sentence that runs on to the next page
         if locator.startswith(lead):
             return lead + escape_md(locator[len(lead):])
-    return escape_md(locator) if locator else "p. " + escape_md(page)
+    return escape_md(locator) if locator else page_md(page)
+
+
+def page_md(label: str) -> str:
+    """A page as a reader names it, Markdown-safe: "p. 4" (the "p." unescaped), or "¶ 3–9" of a text without pages."""
+    return escape_md(label) if is_paragraph_label(label) else "p. " + escape_md(label)

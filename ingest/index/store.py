@@ -25,11 +25,14 @@ from .settings import Settings
 SCHEMA = 1
 PARSER_VERSION = 12  # bump when parsing/cleaning/chunking output changes: sources are re-ingested
 MARKDOWN_VERSION = 1  # Markdown's own changes (markup stripped, Setext headings): only .md files are re-ingested
+# Texts without pages (TXT, MD, HTML) of their own: only those are re-ingested. 1: a short one is paragraphs too
+# ("¶ 7", not "p. 1" of a page that was never printed).
+TEXT_VERSION = 1
 
 
-def parser_version(markdown: bool) -> int:
-    """The version a source's registry entry records: Markdown files carry their own part."""
-    return PARSER_VERSION + (1000 * MARKDOWN_VERSION if markdown else 0)
+def parser_version(markdown: bool, text: bool = False) -> int:
+    """The version a source's registry entry records: texts without pages and Markdown files carry their own parts."""
+    return PARSER_VERSION + (1000 * MARKDOWN_VERSION if markdown else 0) + (100_000 * TEXT_VERSION if text else 0)
 DUMMY = [1.0]  # pages and registry need no vectors; Chroma wants one anyway
 
 

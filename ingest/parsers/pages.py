@@ -21,8 +21,9 @@ def _label(section: str, first: int, last: int) -> str:
 
 
 def paginate(doc: ParsedDocument, max_chars: int = MAX_PAGE_CHARS) -> ParsedDocument:
-    """Split a one-page text document into section/paragraph pages; other documents are returned as is."""
-    if len(doc.pages) != 1 or len(doc.pages[0].text) <= max_chars and not doc.headings:
+    """Split a one-page text document into section/paragraph pages; other documents are returned as is. A short one
+    becomes one page of paragraphs ("¶ 1–12"), so its quotes are cited by paragraph, not as "p. 1"."""
+    if len(doc.pages) != 1:
         return doc
     text = doc.pages[0].text
     heads = sorted((h for h in doc.headings if h.page_index == 0), key=lambda h: h.offset)

@@ -211,3 +211,20 @@ def test_a_markdown_parser_change_re_ingests_markdown_files_only(fake_embeddings
     assert again == {"notes.md": "updated", "plain.txt": "unchanged"}
     text = "\n".join(Store(s, create=False).chunks.get(include=["documents"])["documents"])
     assert "**" not in text and "# Notes" not in text and "gender training" in text
+
+
+def test_a_change_to_texts_without_pages_re_ingests_them_not_pdfs(fake_embeddings, make_settings, monkeypatch):
+    """TEXT_VERSION covers TXT, Markdown and HTML (a short one became paragraphs, "¶ 1", instead of "p. 1")."""
+    import ingest.index.store as store_module
+
+    s = make_settings()
+    (s.corpus_dir / "notes.md").write_text("# Notes\n\nCommanders endorse gender training in person.\n")
+    (s.corpus_dir / "plain.txt").write_text("Refresher courses are repeated.\n\nMentors follow up in the field.\n")
+    write_pdf(s.corpus_dir / "a.pdf", synthetic_pages(11, 2))
+    assert {r.status for r in run_ingest(s, progress=False).sources} == {"added"}
+    labels = {m["page_label"] for m in Store(s, create=False).chunks.get(include=["metadatas"])["metadatas"]
+              if m["source_id"] == "plain"}
+    assert labels == {"¶ 1–2"}
+    monkeypatch.setattr(store_module, "TEXT_VERSION", store_module.TEXT_VERSION + 1)
+    again = {r.path.rsplit("/", 1)[-1]: r.status for r in run_ingest(s, progress=False).sources}
+    assert again == {"notes.md": "updated", "plain.txt": "updated", "a.pdf": "unchanged"}

@@ -41,8 +41,9 @@ def test_sections_restart_paragraph_numbers(tmp_path):
     assert all(h.offset == 0 for h in doc.headings)
 
 
-def test_short_plain_text_and_pdf_like_documents_keep_their_pages():
-    short = _doc(["One short paragraph."])
-    assert paginate(short) is short
+def test_a_short_text_is_paragraphs_and_pdf_like_documents_keep_their_pages():
+    """A short text without pages was one page "1", so every quote of it was cited as "p. 1" of a page never printed."""
+    short = paginate(_doc(["One short paragraph.", "A second one."]))
+    assert [(p.label, p.para_base) for p in short.pages] == [("¶ 1–2", 0)]
     two = ParsedDocument(pages=[Page(0, "1", "a" * 5000), Page(1, "2", "b")])
     assert paginate(two) is two

@@ -119,6 +119,15 @@ def test_a_question_none_of_whose_words_the_library_uses_is_refused(engine, ques
     assert a.refused and "none of the question's words" in a.text and a.unknown_terms and not a.citations
 
 
+def test_a_question_about_the_document_in_an_everyday_word_the_library_lacks_is_not_refused(engine):
+    """The seed page lists its editors: "How many editors does it have?" was refused for "many", its only word
+    besides "editors" (words about a document do not count). A word the library uses about the document makes
+    the question about it; only a word outside the English vocabulary is still a reason."""
+    assert engine.policy.all_unknown("Who are the editors of the zoo?") == []
+    assert engine.policy.all_unknown("Who is the author of plorb?") == ["plorb"]
+    assert engine.policy.all_unknown("zoo plorb?") == ["zoo", "plorb"]  # no word about the document: as before
+
+
 def test_a_follow_up_in_words_the_library_never_uses_is_read_with_its_history(engine):
     first = "What did Holvikivi observe about jokes in training sessions?"
     history = [Turn(role="user", content=first), Turn(role="assistant", content=engine.answer(first).text)]

@@ -281,7 +281,7 @@ def test_corpus_without_outline_degrades_gracefully(make_settings):
     t = onboarding(eng)
     assert not t.has_outline and t.notes and t.kind != "paper"
     assert t.sections and all(s.kind == "pages" for s in t.sections)
-    assert t.sections[0].title.startswith("Page 1")
+    assert t.sections[0].title.startswith("¶ 1")  # a text without pages: where by paragraph, not "Page 1"
     for s in t.sections:
         assert s.summary
         for c in s.summary:

@@ -51,7 +51,9 @@ def test_search_result_of_a_text_source_opens_its_section_escaped(ui_index, use_
     at.text_input(key="search_query").set_value("gender advisers register").run()
     hit = next(i for i, m in enumerate(at.markdown) if "Note on gender advisers" in plain(m.value))
     assert hit >= 0
-    at = _open(at, "Open at p. 1", within="open-s")
+    labels = [b.label for b in at.button if "open-s" in b.key]
+    assert "Open at ¶ 1–2" in labels, labels  # a text without pages is opened at its paragraphs, not "p. 1"
+    at = _open(at, "Open at ¶ 1–2", within="open-s")
     assert not at.exception
     shown = [m.value for m in dialog_elements(at, "markdown")]
     assert shown and "Note on gender advisers" in plain(shown[0])
