@@ -71,6 +71,8 @@ def is_metadata(text: str) -> bool:
 
 
 def answer_type(question: str) -> str | None:
+    if _ABOUT_DOC[0][0].search(question):  # "Who should read it?", "Who is it for?": a readership, not a name
+        return None
     for name, pat in _TYPE_CUES:
         if pat.search(question):
             return name
@@ -144,6 +146,17 @@ def asks_when_published(question: str) -> bool:
 
 def asks_for_title(question: str) -> bool:
     return bool(_TITLE_Q.search(question))
+
+
+_ASKING_VERBS = frozenset(content_words("read reading written writes intended meant designed target aimed"))
+
+
+def asking_words(question: str) -> frozenset[str]:
+    """The words with which a question asks whom a document is for ("should read", "meant for"), not what it says:
+    "Who should read the paper?" shares "read" with a link line ("-> Read the executive summary") and, beside it,
+    the editors' names, which then outranked "The primary audience is …". The stating words ("audience") stay."""
+    m = _ABOUT_DOC[0][0].search(question)
+    return frozenset(content_words(m.group(0)) & _ASKING_VERBS) if m else frozenset()
 
 
 def about_document(question: str) -> re.Pattern | None:

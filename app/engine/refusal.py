@@ -198,8 +198,8 @@ class RefusalPolicy:
         """The question's content words when the corpus uses none of them: "éééé", a question in another language.
         (Ranked anyway, "éééééé" scored 0.71 against the paper's summary. No answerable question of COVID-QA's 1,106,
         the held-out index's 200, the dev set's 46 or the papers-like set's 53 has all its words unknown.) Words about
-        a document itself ("title", "editors") are no reason to refuse; when the library uses them, the question is about
-        it, and only words outside the English vocabulary are ("Who is the author of plorb?", not "How many editors?")."""
+        a document itself ("title", "editors") are no reason to refuse, and a question using them is about it: only words
+        outside the English vocabulary are then a reason ("Who is the author of plorb?", not "How many editors?")."""
         words = list(dict.fromkeys(w for w in _WORDS.findall(question) if w.lower() not in STOPWORDS))
         about = [w for w in words if content_words(w) and content_words(w) <= _DOCUMENT_WORDS]
         content = [w for w in words if w not in about and any(not t.isdigit() for t in tokenize([w]).vocab)]
@@ -208,8 +208,8 @@ class RefusalPolicy:
         unknown = self._unknown(content)  # an acronym the corpus writes out in full is known
         if len(unknown) != len(content):
             return []
-        if about and len(self.index.lexical.unknown_terms(about)) < len(about) and any(map(self._english, unknown)):
-            return []  # "How many editors …?" of a page listing its editors: "many" is English, not gibberish
+        if about and any(map(self._english, unknown)):
+            return []  # "How many editors …?", "Which readers is it meant for?": English about a document, not gibberish
         return unknown
 
     def _together(self, words: list[str], question: str, documents: list[str]) -> bool:

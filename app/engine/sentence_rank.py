@@ -19,6 +19,7 @@ from .question_cues import (
     about_document,
     about_the_document,
     answer_type,
+    asking_words,
     asks_for_title,
     asks_when_published,
     count_nouns,
@@ -174,7 +175,7 @@ class SentenceRanker:
                 for r in need[cid]:
                     rows[r] = (c, 0.0)
         order = sorted(rows)
-        q_words = content_words(q)
+        q_words = content_words(q) - asking_words(q)
         pool = [self.words[r] for r in order]
         cues = Cues(q_words, answer_type(q), self.idf, local_idf(q_words, pool), definition_pattern(q), frozenset(word_pairs(q)),
                     asks_for_title(q), about_document(q), asks_whole, count_nouns(q), asks_when_published(q))

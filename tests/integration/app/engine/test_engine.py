@@ -69,7 +69,8 @@ def test_seed_page_acceptance(engine):
     assert not a.refused and a.citations[0].quote == "More than a mandate? Making gender training in security institutions matter"
     a = engine.answer("Who edited the paper?", mode="quote")
     assert not a.refused and a.citations[0].quote.startswith("editors") and "Cristina Finch" in a.citations[0].quote
-    for q in ("Who is the paper written for?", "Who is the paper for?", "For whom was the paper written?"):
+    for q in ("Who is the paper written for?", "Who is the paper for?", "For whom was the paper written?",
+              "Who should read the paper?", "Which readers is the paper meant for?"):
         a = engine.answer(q, mode="quote", filters=seed)
         assert not a.refused and "primary audience is practitioners" in a.citations[0].quote, q
     # the page writes "Women, Peace and Security" but never "WPS": not a term it never uses (the paper, which
@@ -124,6 +125,7 @@ def test_a_question_about_the_document_in_an_everyday_word_the_library_lacks_is_
     besides "editors" (words about a document do not count). A word the library uses about the document makes
     the question about it; only a word outside the English vocabulary is still a reason."""
     assert engine.policy.all_unknown("Who are the editors of the zoo?") == []
+    assert engine.policy.all_unknown("Which readers is the zoo for?") == []  # "readers": a word the library lacks
     assert engine.policy.all_unknown("Who is the author of plorb?") == ["plorb"]
     assert engine.policy.all_unknown("zoo plorb?") == ["zoo", "plorb"]  # no word about the document: as before
 

@@ -26,6 +26,8 @@ from app.engine.question_cues import (
     ("What is the mortality rate in adults?", "number"),
     ("Why do trainees forget the course?", "reason"),
     ("Who wrote the review?", "name"),
+    ("Who should read the paper?", None),  # a readership, not a name
+    ("Who is the report written for?", None),
     ("Does training change attitudes?", None),
 ])
 def test_answer_type_cues(question, kind):
