@@ -109,6 +109,7 @@ class EvalRunner:
         self.engine = engine
         self.mode = mode
         self.library_wide = library_wide  # ignore target_paper: every question searches the whole library
+        self.unresolved_targets: set[str] = set()  # target_paper names no source of the index answers to
         self.baseline = NaiveBaseline(engine, cite_k) if baseline else None
         self.progress = progress
         self.resolver = SourceResolver.from_registry(engine.store.registry())
@@ -127,7 +128,9 @@ class EvalRunner:
             return Filters(exclude_source=item.exclude_source)
         if item.target_paper and not self.library_wide:
             sid = self.resolver.resolve(item.target_paper)
-            return Filters(source_id=sid) if sid else None  # unresolved: reported, asked of the whole library
+            if not sid:  # reported, and asked of the whole library
+                self.unresolved_targets.add(item.target_paper)
+            return Filters(source_id=sid) if sid else None
         return None
 
     def _ours(self, item: EvalItem, expected_ids: list[str], entries: list, filters: Filters | None) -> dict:
@@ -200,7 +203,10 @@ class EvalRunner:
                              "scope": "library" if self.library_wide else "target paper where the set names one",
                              "baseline": (f"{NaiveBaseline.name}, first {self.baseline.cite_k} chunks as citations"
                                           if self.baseline else None)},
-                  "warnings": [f"expected source {n!r} is not in the index" for n in sorted(self.resolver.unresolved)]}
+                  "warnings": [f"target_paper {n!r} is not in the index: its questions were asked of the whole library"
+                               for n in sorted(self.unresolved_targets)]
+                              + [f"expected source {n!r} is not in the index" for n in sorted(self.resolver.unresolved)
+                                 if n not in self.unresolved_targets]}
         return report
 
 

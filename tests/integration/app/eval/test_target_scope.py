@@ -15,10 +15,10 @@ pytestmark = pytest.mark.slow  # builds the dev-set index
 QUESTION = "What is the Elsie Initiative?"  # the paper and the seed page both speak of it
 
 
-def _run(eval_index, tmp_path, capsys, *flags) -> dict:
+def _run(eval_index, tmp_path, capsys, *flags, target: str = SEED.name) -> dict:
     path = tmp_path / "set.jsonl"
     row = {"id": "elsie", "question": QUESTION, "answerable": True, "expected_sources": [SEED.name],
-           "target_paper": SEED.name, "must_include_any": ["Elsie Initiative"]}
+           "target_paper": target, "must_include_any": ["Elsie Initiative"]}
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     assert eval_main(["--set", str(path), "--db", str(eval_index), "--json", "--quiet", *flags]) == 0
     return json.loads(capsys.readouterr().out)
@@ -41,3 +41,13 @@ def test_library_wide_ignores_the_target(eval_index, tmp_path, capsys):
     seed_id = row["expected_sources"][0]
     assert {r["source_id"] for r in row["ours"]["ranked"]} - {seed_id}  # the paper speaks of it too
     assert out["config"]["scope"] == "library"
+
+
+def test_a_target_paper_not_in_the_index_is_named_as_such(eval_index, tmp_path, capsys):
+    """It was reported as an "expected source" not in the index, though the question was then asked of the whole
+    library: the warning now says which field named it and what was done instead."""
+    out = _run(eval_index, tmp_path, capsys, target="no-such-paper.pdf")
+    assert out["warnings"] == ["target_paper 'no-such-paper.pdf' is not in the index: its questions were asked of "
+                               "the whole library"]
+    row = out["per_question"][0]
+    assert len({r["source_id"] for r in row["ours"]["ranked"]}) > 1  # the whole library
